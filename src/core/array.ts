@@ -1,0 +1,132 @@
+/**
+ * Dense row-major arrays over Float64Array (default) or Float32Array, with shape checking.
+ * `NDArray` is a thin holder (data + shape + dtype); kernels work on the raw typed arrays so hot loops
+ * see one array type and allocate nothing.
+ */
+import { TideError, fmtShape } from './errors.ts';
+
+export type DType = 'float64' | 'float32';
+export type FloatArray = Float64Array | Float32Array;
+export type Shape = readonly number[];
+
+/** Number of elements of a shape ([] is a scalar: 1 element). Throws on a bad shape. */
+export function shapeSize(shape: Shape, where = 'shape'): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TideError('SHAPE', `${where}: shape ${fmtShape(shape)} has a bad dimension ${d}; dimensions must be non-negative integers.`, { shape: [...shape] });
+    }
+    n *= d;
+  }
+  return n;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Allocates a zeroed typed array of the given dtype. */
+export function allocate(dtype: DType, n: number): FloatArray {
+  if (dtype === 'float64') return new Float64Array(n);
+  if (dtype === 'float32') return new Float32Array(n);
+  throw new TideError('DTYPE', `unknown dtype '${String(dtype)}'; expected 'float64' or 'float32'.`);
+}
+
+export function dtypeOf(a: FloatArray): DType {
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Float32Array) return 'float32';
+  throw new TideError('DTYPE', `expected a Float64Array or Float32Array, got ${describe(a)}. Wrap plain arrays with Float64Array.from(...).`);
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return `a plain array of length ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name} of length ${(x as unknown as ArrayLike<number>).length}`;
+  return typeof x === 'object' ? `an object (${(x as object).constructor?.name ?? 'Object'})` : `${typeof x} ${String(x)}`;
+}
+
+/** Checks that `x` is a typed float array of length `n`; names the argument in the error. */
+export function checkArray(where: string, name: string, x: unknown, n: number, shape?: Shape): FloatArray {
+  if (!(x instanceof Float64Array) && !(x instanceof Float32Array)) {
+    throw new TideError('DTYPE', `${where}: ${name} must be a Float64Array (or Float32Array), got ${describe(x)}.${Array.isArray(x) ? ' Use Float64Array.from(...).' : ''}`, { name });
+  }
+  if (x.length !== n) {
+    const s = shape ? ` (shape ${fmtShape(shape)})` : '';
+    throw new TideError('SHAPE', `${where}: ${name} has length ${x.length}; expected ${n}${s}.`, { name, expected: n, got: x.length });
+  }
+  return x;
+}
+
+/** A dense row-major array: data, shape and dtype. */
+export class NDArray {
+  readonly data: FloatArray;
+  readonly shape: Shape;
+  constructor(data: FloatArray, shape: Shape) {
+    const n = shapeSize(shape, 'NDArray');
+    if (data.length !== n) {
+      throw new TideError('SHAPE', `NDArray: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${n}.`, { shape: [...shape], length: data.length });
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+  }
+  static zeros(shape: Shape, dtype: DType = 'float64'): NDArray {
+    return new NDArray(allocate(dtype, shapeSize(shape)), shape);
+  }
+  /** From nested plain arrays (rectangular) or a flat list with an explicit shape. */
+  static from(values: number | readonly unknown[], shape?: Shape, dtype: DType = 'float64'): NDArray {
+    if (typeof values === 'number') return new NDArray(allocate(dtype, 1).fill(values), shape ?? []);
+    const inferred: number[] = [];
+    let probe: unknown = values;
+    while (Array.isArray(probe)) { inferred.push(probe.length); probe = probe[0]; }
+    const flat = (values as unknown[]).flat(Infinity) as number[];
+    const s = shape ?? inferred;
+    if (shapeSize(s) !== flat.length) {
+      throw new TideError('SHAPE', `NDArray.from: ${flat.length} values do not fit shape ${fmtShape(s)}; nested arrays must be rectangular.`);
+    }
+    const data = allocate(dtype, flat.length);
+    for (let i = 0; i < flat.length; i++) {
+      if (typeof flat[i] !== 'number') throw new TideError('BAD_ARGUMENT', `NDArray.from: element ${i} is ${describe(flat[i])}, expected a number.`);
+      data[i] = flat[i];
+    }
+    return new NDArray(data, s);
+  }
+  get dtype(): DType { return dtypeOf(this.data); }
+  get size(): number { return this.data.length; }
+  get rank(): number { return this.shape.length; }
+  /** A view with another shape of the same size (no copy). */
+  reshape(shape: Shape): NDArray {
+    const n = shapeSize(shape, 'reshape');
+    if (n !== this.size) throw new TideError('SHAPE', `reshape: cannot reshape ${fmtShape(this.shape)} (${this.size} elements) to ${fmtShape(shape)} (${n}).`);
+    return new NDArray(this.data, shape);
+  }
+  /** Element at a multi-index (checked). */
+  get(...idx: number[]): number { return this.data[this.offset(idx)]; }
+  set(value: number, ...idx: number[]): void { this.data[this.offset(idx)] = value; }
+  private offset(idx: number[]): number {
+    if (idx.length !== this.shape.length) throw new TideError('SHAPE', `NDArray index has ${idx.length} entries for shape ${fmtShape(this.shape)}.`);
+    let o = 0;
+    for (let i = 0; i < idx.length; i++) {
+      if (!Number.isInteger(idx[i]) || idx[i] < 0 || idx[i] >= this.shape[i]) {
+        throw new TideError('SHAPE', `NDArray index ${idx[i]} out of range for axis ${i} of size ${this.shape[i]}.`);
+      }
+      o = o * this.shape[i] + idx[i];
+    }
+    return o;
+  }
+  clone(): NDArray { return new NDArray(this.data.slice(), this.shape); }
+  toFloat32(): NDArray { return new NDArray(Float32Array.from(this.data), this.shape); }
+  toFloat64(): NDArray { return new NDArray(Float64Array.from(this.data), this.shape); }
+  /** Nested plain arrays, for printing and JSON. */
+  toNested(): unknown {
+    const rec = (dim: number, off: number): unknown => {
+      if (dim === this.shape.length) return this.data[off];
+      const stride = shapeSize(this.shape.slice(dim + 1));
+      const out: unknown[] = [];
+      for (let i = 0; i < this.shape[dim]; i++) out.push(rec(dim + 1, off + i * stride));
+      return out;
+    };
+    return rec(0, 0);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The vector field `dy/dt = f(t, y, params)` as every solver and gradient method sees it.
+ *
+ * The state `y` is one flat Float64Array of length `dim` (a batch [batch, d] is stored row-major and flattened:
+ * all tensors flattened and concatenated, batch included, as in solvers.md §0). Parameters are one flat
+ * Float64Array of length `paramCount`.
+ *
+ * `vjp` is the primitive every gradient method pulls cotangents through (adjoints.md §0):
+ * given v, it writes `dY = (∂f/∂y)ᵀ v`, adds `(∂f/∂params)ᵀ v` into dParams, and returns `(∂f/∂t)ᵀ v`.
+ * It evaluates f at (t, y, params) itself (recomputation), so callers need not keep activations.
+ */
+import { TideError, checkFinite } from './errors.ts';
+import { describe } from './array.ts';
+
+export interface VectorField {
+  /** Length of the flat state y (batch × state dimension). */
+  readonly dim: number;
+  /** Length of the flat parameter vector (0 for a field without parameters). */
+  readonly paramCount: number;
+  /** Human-readable name for messages. */
+  readonly name?: string;
+  /** out = f(t, y, params). out never aliases y. */
+  eval(out: Float64Array, t: number, y: Float64Array, params: Float64Array): void;
+  /**
+   * Vector–Jacobian product at (t, y, params): overwrites dY with (∂f/∂y)ᵀ v, accumulates (∂f/∂params)ᵀ v into
+   * dParams (skipped when null), and returns (∂f/∂t)ᵀ v. If fOut is given, f(t, y, params) is written there too.
+   * Fields without a VJP leave this undefined; gradient methods then say so.
+   */
+  vjp?(dY: Float64Array, dParams: Float64Array | null, v: Float64Array, t: number, y: Float64Array,
+    params: Float64Array, fOut?: Float64Array): number;
+}
+
+/** A plain right-hand side: writes f(t, y, params) into out. */
+export type FieldFunction = (out: Float64Array, t: number, y: Float64Array, params: Float64Array) => void;
+
+/**
+ * Wraps a plain function as a VectorField (forward only: no vjp, so only forward solves).
+ * For gradients, build the field with tide ops (`fieldFromTrace`) or from a model (`fieldFromModel`), or implement
+ * VectorField yourself with a hand-written `vjp`.
+ */
+export function fieldFromFunction(f: FieldFunction, dim: number, paramCount = 0, name = 'f'): VectorField {
+  if (typeof f !== 'function') throw new TideError('BAD_ARGUMENT', `fieldFromFunction: f must be a function (out, t, y, params) => void, got ${describe(f)}.`);
+  if (!Number.isInteger(dim) || dim <= 0) throw new TideError('SHAPE', `fieldFromFunction: dim must be a positive integer (the state length), got ${dim}.`);
+  if (!Number.isInteger(paramCount) || paramCount < 0) throw new TideError('SHAPE', `fieldFromFunction: paramCount must be a non-negative integer, got ${paramCount}.`);
+  return { dim, paramCount, name, eval: f };
+}
+
+/** True if `x` looks like a VectorField. */
+export function isVectorField(x: unknown): x is VectorField {
+  return typeof x === 'object' && x !== null && typeof (x as VectorField).eval === 'function' && typeof (x as VectorField).dim === 'number';
+}
+
+/** Throws a clear error if a field has no VJP (used by gradient methods). */
+export function requireVjp(where: string, field: VectorField): void {
+  if (typeof field.vjp !== 'function') {
+    throw new TideError('BAD_ARGUMENT', `${where}: the vector field '${field.name ?? 'f'}' has no vjp, so gradients cannot be computed. Build it with fieldFromTrace (tide ops) or fieldFromModel, or give it a vjp method.`);
+  }
+}
+
+/** Checks params before a solve: right length and finite. */
+export function checkParams(where: string, field: VectorField, params: Float64Array): void {
+  if (!(params instanceof Float64Array)) throw new TideError('DTYPE', `${where}: params must be a Float64Array of length ${field.paramCount}, got ${describe(params)}.`);
+  if (params.length !== field.paramCount) {
+    throw new TideError('SHAPE', `${where}: params has length ${params.length}; the field '${field.name ?? 'f'}' expects ${field.paramCount}.`, { expected: field.paramCount, got: params.length });
+  }
+  checkFinite(where, 'params', params, 'Check the initialisation or lower the learning rate.');
+}

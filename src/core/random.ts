@@ -1,0 +1,90 @@
+/**
+ * The one seedable random generator of tide: xoshiro128** (Blackman & Vigna) seeded through splitmix32,
+ * giving 53-bit uniform doubles, and standard normals by the Box–Muller transform (one spare kept).
+ * Every place in tide that needs randomness takes an `Rng`, so a run is reproducible from its seed.
+ */
+import { TideError } from './errors.ts';
+
+export class Rng {
+  private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
+  private spare = 0; private hasSpare = false;
+  readonly seed: number;
+
+  constructor(seed = 0) {
+    if (!Number.isFinite(seed)) {
+      throw new TideError('BAD_ARGUMENT', `Rng: seed must be a finite number, got ${seed}. Pass an integer such as 42.`);
+    }
+    this.seed = seed;
+    // splitmix32 expands the seed into four non-zero words.
+    let x = (Math.floor(seed) ^ Math.floor(seed / 4294967296)) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0; this.s3 ^= this.s1; this.s1 ^= this.s2; this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform double in [lo, hi). */
+  uniformIn(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.uniform();
+  }
+
+  /** Standard normal N(0, 1). */
+  normal(): number {
+    if (this.hasSpare) { this.hasSpare = false; return this.spare; }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer uniform in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Fills `out` with uniforms in [lo, hi). Returns out. */
+  fillUniform<T extends Float64Array | Float32Array>(out: T, lo = 0, hi = 1): T {
+    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
+    return out;
+  }
+
+  /** Fills `out` with normals of the given mean and standard deviation. Returns out. */
+  fillNormal<T extends Float64Array | Float32Array>(out: T, mean = 0, std = 1): T {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+
+  /** A generator split off this one: independent stream, deterministic given this one's state. */
+  split(): Rng {
+    return new Rng(this.nextUint32() * 4294967296 + this.nextUint32());
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
