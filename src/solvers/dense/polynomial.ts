@@ -1,0 +1,77 @@
+/**
+ * Dense output as a polynomial in θ = (t − t_n)/h inside one accepted step (solvers.md §3):
+ *
+ *     y(θ) = Q_0 + θ Q_1 + θ² Q_2 + … + θ^(w−1) Q_(w−1),      Q_0 = y_n,
+ *
+ * stored as `w` consecutive n-vectors ("coefficients", `coef` of length w·n). Every interpolant of tide packs
+ * its published formula into this monomial form once per step, so saving, events and `solution.evaluate`
+ * share one Horner evaluation and the dense store of a solve is just `w·n` numbers per step.
+ */
+
+/**
+ * A continuous extension of one explicit step. `pack` turns the step's data into monomial coefficients;
+ * `needsFEnd` says whether it uses f(t_{n+1}, y_{n+1}) (free for FSAL tableaus, one NFE otherwise, reused
+ * as the next step's k_1).
+ */
+export interface DenseInterpolant {
+  /** For messages and docs ('hermite', 'dopri5-shampine', 'tsit5'). */
+  readonly name: string;
+  /** Number of n-vectors in the packed coefficients (polynomial degree + 1). */
+  readonly width: number;
+  /** Order of the interpolant's local error, O(h^(order+1)). */
+  readonly order: number;
+  /** True if `pack` reads `fEnd`. */
+  readonly needsFEnd: boolean;
+  /**
+   * Writes the monomial coefficients of the step (t_n, h) into coef (length width·n).
+   * y = y_n, yNew = y_{n+1}, k = the step's stage derivatives, fEnd = f(t_n + h, y_{n+1}) or null.
+   */
+  pack(coef: Float64Array, h: number, y: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
+    k: readonly Float64Array[], fEnd: Readonly<Float64Array> | null): void;
+}
+
+/**
+ * out = Σ_r θ^r Q_r from coefficients packed by a {@link DenseInterpolant} (Horner, highest power first).
+ * `offset` is where the step's coefficients start in `coef` (a dense store keeps many steps in one array).
+ * Returns out. out must not alias coef.
+ */
+export function evalDense(out: Float64Array, theta: number, coef: Readonly<Float64Array>, width: number,
+  offset = 0): Float64Array {
+  const n = out.length;
+  const top = offset + (width - 1) * n;
+  for (let m = 0; m < n; m++) {
+    let acc = coef[top + m];
+    for (let r = width - 2; r >= 0; r--) acc = acc * theta + coef[offset + r * n + m];
+    out[m] = acc;
+  }
+  return out;
+}
+
+/**
+ * An interpolant that is linear in the stage derivatives, y(θ) = y_n + h Σ_i B_i(θ) k_i with
+ * B_i(θ) = Σ_{r≥1} W[r−1][i] θ^r (Tsit5's free interpolant, DP5's Shampine extension in expanded form).
+ * Packs Q_0 = y_n and Q_r = h Σ_i W[r−1][i] k_i.
+ */
+export function stageInterpolant(name: string, order: number, weights: readonly (readonly number[])[]): DenseInterpolant {
+  const rows = weights.map((row) => Float64Array.from(row));
+  const width = rows.length + 1;
+  return {
+    name, width, order, needsFEnd: false,
+    pack(coef, h, y, _yNew, k): void {
+      const n = y.length;
+      coef.set(y, 0);
+      for (let r = 0; r < rows.length; r++) {
+        const w = rows[r];
+        const off = (r + 1) * n;
+        for (let m = 0; m < n; m++) coef[off + m] = 0;
+        for (let i = 0; i < w.length; i++) {
+          const wi = w[i];
+          if (wi === 0) continue;
+          const ki = k[i];
+          for (let m = 0; m < n; m++) coef[off + m] += wi * ki[m];
+        }
+        for (let m = 0; m < n; m++) coef[off + m] *= h;
+      }
+    },
+  };
+}
