@@ -1,0 +1,61 @@
+/**
+ * A model as one node of the graph: its forward and hand-written pullback run as a unit, so a hybrid field
+ * (mechanistic formula + neural network) costs the network's own time plus a few node dispatches.
+ * The structural type below is what `src/nn` models implement (core does not import nn).
+ */
+import type { FloatArray } from '../array.ts';
+import { TideError, fmtShape } from '../errors.ts';
+import { Node, activeTracer } from './node.ts';
+import type { Tracer } from './node.ts';
+
+/** What a model must offer to enter a graph (the nn `Model` interface satisfies it). */
+export interface ApplyVjp<W = unknown> {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly paramCount: number;
+  readonly name?: string;
+  workspace(batch: number): W;
+  apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: W): FloatArray;
+  /** Accumulates into dParams (skipped when null); overwrites dX if given. */
+  vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
+    x: Readonly<FloatArray>, ws: W): void;
+}
+
+class ModelNode extends Node {
+  readonly op: string;
+  private readonly model: ApplyVjp;
+  private readonly ws: unknown;
+  private dX: FloatArray | null = null;
+  constructor(tracer: Tracer, model: ApplyVjp, params: Node, x: Node, batch: number) {
+    super(tracer, x.shape.length === 1 ? [model.outDim] : [batch, model.outDim], [params, x]);
+    this.model = model; this.op = `model(${model.name ?? 'model'})`;
+    this.ws = model.workspace(batch);
+  }
+  forward(): void {
+    this.model.apply(this.value, this.parents[0].value, this.parents[1].value, this.ws);
+  }
+  backward(): void {
+    const pp = this.parents[0], px = this.parents[1];
+    // apply() left its activations in ws during this pass's forward, which vjp reuses.
+    const dX = px.needsGrad ? (this.dX ??= this.tracer.alloc(px.size)) : null;
+    this.model.vjp(pp.needsGrad ? pp.grad : null, dX, this.grad!, pp.value, px.value, this.ws);
+    if (dX !== null) { const d = px.grad!; for (let i = 0; i < dX.length; i++) d[i] += dX[i]; }
+  }
+}
+
+/**
+ * Applies `model` with parameters `params` (a Var of length model.paramCount, typically a slice of the flat
+ * parameter vector) to `x` of shape [batch, inDim] (or [inDim]). Returns [batch, outDim] (or [outDim]).
+ */
+export function model(m: ApplyVjp, params: Node, x: Node): Node {
+  const tracer = activeTracer('model');
+  if (params.size !== m.paramCount) {
+    throw new TideError('SHAPE', `model(${m.name ?? 'model'}): params has ${params.size} elements; the model has ${m.paramCount} parameters. Pass slice(p, offset, ${m.paramCount}).`);
+  }
+  const last = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
+  if (last !== m.inDim || x.shape.length > 2) {
+    throw new TideError('SHAPE', `model(${m.name ?? 'model'}): input has shape ${fmtShape(x.shape)}; expected [batch, ${m.inDim}] or [${m.inDim}].`);
+  }
+  const batch = x.shape.length === 2 ? x.shape[0] : 1;
+  return new ModelNode(tracer, m, params, x, batch);
+}

@@ -1,0 +1,38 @@
+/** An element-wise activation as a layer of its own (dims equal). Prefer dense(..., { activation }) which fuses it. */
+import type { DType, FloatArray } from '../core/array.ts';
+import { TideError } from '../core/errors.ts';
+import { getActivation } from '../core/kernels/activations.ts';
+import type { Activation } from '../core/kernels/activations.ts';
+import type { Model, ModelWorkspace, ParamName } from './model.ts';
+
+export interface ActivationWorkspace extends ModelWorkspace { y: FloatArray; dtmp: FloatArray }
+
+export class ActivationLayer implements Model<ActivationWorkspace> {
+  readonly name: string;
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly paramCount = 0;
+  readonly paramNames: readonly ParamName[] = [];
+  readonly dtype: DType;
+  readonly timeDependent = false;
+  readonly activation: Activation;
+  constructor(name: string, dim: number, dtype: DType = 'float64') {
+    this.activation = getActivation(name);
+    if (!Number.isInteger(dim) || dim <= 0) throw new TideError('SHAPE', `activation layer '${name}': dim must be a positive integer, got ${dim}.`);
+    this.inDim = dim; this.outDim = dim; this.dtype = dtype; this.name = this.activation.name;
+  }
+  init(): void { /* no parameters */ }
+  workspace(batch: number): ActivationWorkspace {
+    return { batch, y: new Float64Array(0), dtmp: new Float64Array(0) };
+  }
+  apply(out: FloatArray, _params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: ActivationWorkspace): FloatArray {
+    this.activation.forward(out, x);
+    ws.y = out;
+    return out;
+  }
+  vjp(_dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, _params: Readonly<FloatArray>,
+    x: Readonly<FloatArray>, ws: ActivationWorkspace): number {
+    if (dX !== null) this.activation.backward(dX, dOut, x, ws.y);
+    return 0;
+  }
+}

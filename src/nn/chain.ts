@@ -1,0 +1,150 @@
+/**
+ * Chain: layers applied in order, parameters concatenated in layer order (names `layers.<i>.<name>`).
+ * A string entry is an activation layer on the previous layer's output width: chain(dense(2, 50), 'tanh', dense(50, 2)).
+ */
+import type { DType, FloatArray } from '../core/array.ts';
+import { allocate } from '../core/array.ts';
+import { TideError } from '../core/errors.ts';
+import type { Rng } from '../core/random.ts';
+import type { Model, ModelWorkspace, ParamName } from './model.ts';
+import { prefixNames } from './model.ts';
+import { ActivationLayer } from './activation-layer.ts';
+import { Dense } from './dense.ts';
+import type { InitScheme } from './init.ts';
+
+export interface ChainWorkspace extends ModelWorkspace {
+  readonly layers: ModelWorkspace[];
+  /** Output of layer i (i < last); the last layer writes into the caller's out. */
+  readonly outs: FloatArray[];
+  /** Cotangent of layer i's input for i ≥ 1 (two ping-pong buffers would do; one per layer keeps it simple). */
+  readonly dIns: FloatArray[];
+  pSrc: FloatArray | null; pViews: FloatArray[];
+  dSrc: FloatArray | null; dViews: FloatArray[];
+}
+
+export class Chain implements Model<ChainWorkspace> {
+  readonly name: string;
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly paramCount: number;
+  readonly paramNames: readonly ParamName[];
+  readonly dtype: DType;
+  readonly timeDependent: boolean;
+  readonly layers: readonly Model[];
+  private readonly offsets: number[];
+
+  constructor(entries: ReadonlyArray<Model | string>) {
+    if (entries.length === 0) throw new TideError('BAD_ARGUMENT', 'chain: needs at least one layer.');
+    const layers: Model[] = [];
+    let width = -1;
+    entries.forEach((e, i) => {
+      if (typeof e === 'string') {
+        if (width < 0) throw new TideError('BAD_ARGUMENT', `chain: entry 0 is the activation '${e}', whose width is unknown; start with a layer such as dense(in, out).`);
+        layers.push(new ActivationLayer(e, width, layers[layers.length - 1].dtype));
+      } else {
+        if (typeof e !== 'object' || e === null || typeof e.apply !== 'function') throw new TideError('BAD_ARGUMENT', `chain: entry ${i} is not a model or an activation name.`);
+        if (width >= 0 && e.inDim !== width) {
+          throw new TideError('SHAPE', `chain: layer ${i} (${e.name}) takes ${e.inDim} inputs but layer ${i - 1} gives ${width}. Use ${e.name.split('(')[0]}(${width}, ...).`, { layer: i, expected: width, got: e.inDim });
+        }
+        if (layers.length > 0 && e.dtype !== layers[0].dtype) throw new TideError('DTYPE', `chain: layer ${i} is ${e.dtype} but layer 0 is ${layers[0].dtype}; use one dtype per model.`);
+        layers.push(e);
+      }
+      width = layers[layers.length - 1].outDim;
+    });
+    this.layers = layers;
+    this.inDim = layers[0].inDim;
+    this.outDim = width;
+    this.dtype = layers[0].dtype;
+    this.timeDependent = layers.some((l) => l.timeDependent);
+    this.offsets = [];
+    let off = 0;
+    const names: ParamName[] = [];
+    layers.forEach((l, i) => { this.offsets.push(off); names.push(...prefixNames(`layers.${i}.`, off, l.paramNames)); off += l.paramCount; });
+    this.paramCount = off;
+    this.paramNames = names;
+    this.name = `chain(${layers.map((l) => l.name).join(', ')})`;
+  }
+
+  init(params: FloatArray, rng: Rng): void {
+    this.layers.forEach((l, i) => l.init(params.subarray(this.offsets[i], this.offsets[i] + l.paramCount), rng));
+  }
+
+  workspace(batch: number): ChainWorkspace {
+    const L = this.layers.length;
+    return {
+      batch,
+      layers: this.layers.map((l) => l.workspace(batch)),
+      outs: this.layers.slice(0, L - 1).map((l) => allocate(this.dtype, batch * l.outDim)),
+      dIns: this.layers.map((l, i) => (i === 0 ? allocate(this.dtype, 0) : allocate(this.dtype, batch * l.inDim))),
+      pSrc: null, pViews: [], dSrc: null, dViews: [],
+    };
+  }
+
+  private paramViews(ws: ChainWorkspace, params: Readonly<FloatArray>): FloatArray[] {
+    if (ws.pSrc !== params) {
+      ws.pSrc = params as FloatArray;
+      ws.pViews = this.layers.map((l, i) => (params as FloatArray).subarray(this.offsets[i], this.offsets[i] + l.paramCount));
+    }
+    return ws.pViews;
+  }
+
+  apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): FloatArray {
+    const pv = this.paramViews(ws, params), L = this.layers.length;
+    let input: Readonly<FloatArray> = x;
+    for (let i = 0; i < L; i++) {
+      const dest = i === L - 1 ? out : ws.outs[i];
+      this.layers[i].apply(dest, pv[i], input, ws.layers[i], t);
+      input = dest;
+    }
+    return out;
+  }
+
+  vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
+    x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): number {
+    const pv = this.paramViews(ws, params), L = this.layers.length;
+    if (dParams !== null && ws.dSrc !== dParams) {
+      ws.dSrc = dParams;
+      ws.dViews = this.layers.map((l, i) => dParams.subarray(this.offsets[i], this.offsets[i] + l.paramCount));
+    }
+    let dt = 0;
+    let dCur: Readonly<FloatArray> = dOut;
+    for (let i = L - 1; i >= 0; i--) {
+      const input = i === 0 ? x : ws.outs[i - 1];
+      const dIn = i === 0 ? dX : ws.dIns[i];
+      dt += this.layers[i].vjp(dParams !== null ? ws.dViews[i] : null, dIn, dCur, pv[i], input, ws.layers[i], t);
+      if (i > 0) dCur = ws.dIns[i];
+    }
+    return dt;
+  }
+}
+
+/** Layers in sequence; strings are activation layers. */
+export function chain(...entries: Array<Model | string>): Chain {
+  return new Chain(entries);
+}
+
+export interface MlpOptions {
+  /** Hidden activation (default 'tanh'). */
+  activation?: string;
+  /** Activation after the last layer (default 'identity'). */
+  finalActivation?: string;
+  init?: InitScheme;
+  /** Init of the last layer (default: same as init). 'zeros' starts a neural ODE at f = 0. */
+  finalInit?: InitScheme;
+  dtype?: DType;
+}
+
+/** A multilayer perceptron with fused activations: mlp([2, 50, 2]) = chain(dense(2, 50, tanh), dense(50, 2)). */
+export function mlp(sizes: readonly number[], options: MlpOptions = {}): Chain {
+  if (!Array.isArray(sizes) || sizes.length < 2) throw new TideError('SHAPE', `mlp: sizes must list at least the input and output widths, e.g. [2, 50, 2]; got ${JSON.stringify(sizes)}.`);
+  const layers: Model[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const last = i + 2 === sizes.length;
+    layers.push(new Dense(sizes[i], sizes[i + 1], {
+      activation: last ? options.finalActivation ?? 'identity' : options.activation ?? 'tanh',
+      init: last ? options.finalInit ?? options.init ?? 'pytorch' : options.init ?? 'pytorch',
+      dtype: options.dtype ?? 'float64',
+    }));
+  }
+  return new Chain(layers);
+}

@@ -1,0 +1,126 @@
+/**
+ * Dense (fully connected) layer y = act(x·Wᵀ + b), W stored [out, in] as in PyTorch, parameters laid out
+ * `weight` (out·in) then `bias` (out). The activation is fused (optional), which saves a pass and a buffer
+ * against a separate activation layer.
+ */
+import type { DType, FloatArray } from '../core/array.ts';
+import { allocate } from '../core/array.ts';
+import { TideError, checkOptionKeys } from '../core/errors.ts';
+import type { Rng } from '../core/random.ts';
+import { gemmNT, gemmTN, gemmNN } from '../core/kernels/gemm.ts';
+import { addRowBias, sumRows } from '../core/kernels/blas1.ts';
+import { getActivation } from '../core/kernels/activations.ts';
+import type { Activation } from '../core/kernels/activations.ts';
+import type { Model, ModelWorkspace, ParamName } from './model.ts';
+import type { InitScheme } from './init.ts';
+import { checkInit, initDense } from './init.ts';
+
+export interface DenseOptions {
+  /** Fused activation applied after the affine map (default 'identity'). */
+  activation?: string;
+  /** Include the bias b (default true). */
+  bias?: boolean;
+  /** Init scheme (default 'pytorch'). */
+  init?: InitScheme;
+  dtype?: DType;
+}
+
+export interface DenseWorkspace extends ModelWorkspace {
+  /** Pre-activation x·Wᵀ + b [batch, out] (only with an activation). */
+  readonly z: FloatArray;
+  /** The output array of the last apply (read by the activation's pullback; the caller keeps it unchanged until vjp). */
+  y: FloatArray;
+  /** Scratch cotangent of z (only with an activation). */
+  readonly dz: FloatArray;
+  // Cached subarray views of the last params / dParams seen (no allocation while their identity is stable).
+  pSrc: FloatArray | null; W: FloatArray; b: FloatArray;
+  dSrc: FloatArray | null; dW: FloatArray; db: FloatArray;
+}
+
+export class Dense implements Model<DenseWorkspace> {
+  readonly name: string;
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly paramCount: number;
+  readonly paramNames: readonly ParamName[];
+  readonly dtype: DType;
+  readonly timeDependent = false;
+  readonly activation: Activation;
+  readonly hasBias: boolean;
+  readonly initScheme: InitScheme;
+  private readonly identity: boolean;
+
+  constructor(inDim: number, outDim: number, options: DenseOptions = {}) {
+    checkOptionKeys('dense', options, ['activation', 'bias', 'init', 'dtype']);
+    for (const [label, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new TideError('SHAPE', `dense: ${label} must be a positive integer, got ${v}.`);
+    }
+    this.inDim = inDim; this.outDim = outDim;
+    this.activation = getActivation(options.activation ?? 'identity');
+    this.identity = this.activation.name === 'identity';
+    this.hasBias = options.bias ?? true;
+    this.initScheme = checkInit('dense', options.init ?? 'pytorch');
+    this.dtype = options.dtype ?? 'float64';
+    if (this.dtype !== 'float64' && this.dtype !== 'float32') throw new TideError('DTYPE', `dense: dtype must be 'float64' or 'float32', got '${String(this.dtype)}'.`);
+    this.paramCount = outDim * inDim + (this.hasBias ? outDim : 0);
+    const names: ParamName[] = [{ name: 'weight', offset: 0, shape: [outDim, inDim] }];
+    if (this.hasBias) names.push({ name: 'bias', offset: outDim * inDim, shape: [outDim] });
+    this.paramNames = names;
+    this.name = `dense(${inDim}, ${outDim}${this.identity ? '' : ', ' + this.activation.name})`;
+  }
+
+  init(params: FloatArray, rng: Rng): void {
+    const nw = this.outDim * this.inDim;
+    initDense(params.subarray(0, nw), this.hasBias ? params.subarray(nw, nw + this.outDim) : null, this.inDim, this.outDim, this.initScheme, rng);
+  }
+
+  workspace(batch: number): DenseWorkspace {
+    if (!Number.isInteger(batch) || batch <= 0) throw new TideError('SHAPE', `${this.name}: batch must be a positive integer, got ${batch}.`);
+    const n = batch * this.outDim, empty = allocate(this.dtype, 0);
+    return {
+      batch, y: empty,
+      z: this.identity ? empty : allocate(this.dtype, n), dz: this.identity ? empty : allocate(this.dtype, n),
+      pSrc: null, W: empty, b: empty, dSrc: null, dW: empty, db: empty,
+    };
+  }
+
+  private views(ws: DenseWorkspace, params: Readonly<FloatArray>): void {
+    if (ws.pSrc === params) return;
+    const nw = this.outDim * this.inDim, p = params as FloatArray;
+    ws.pSrc = p; ws.W = p.subarray(0, nw); ws.b = this.hasBias ? p.subarray(nw, nw + this.outDim) : ws.b;
+  }
+
+  apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: DenseWorkspace): FloatArray {
+    this.views(ws, params);
+    const { batch } = ws, m = this.outDim;
+    const z = this.identity ? out : ws.z;
+    gemmNT(z, x, ws.W, batch, m, this.inDim);
+    if (this.hasBias) addRowBias(z, ws.b, batch, m);
+    if (!this.identity) this.activation.forward(out, z);
+    ws.y = out;
+    return out;
+  }
+
+  vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
+    x: Readonly<FloatArray>, ws: DenseWorkspace): number {
+    this.views(ws, params);
+    const { batch } = ws, m = this.outDim, k = this.inDim;
+    let dz: Readonly<FloatArray> = dOut;
+    if (!this.identity) dz = this.activation.backward(ws.dz, dOut, ws.z, ws.y);
+    if (dParams !== null) {
+      if (ws.dSrc !== dParams) {
+        const nw = m * k;
+        ws.dSrc = dParams; ws.dW = dParams.subarray(0, nw); ws.db = this.hasBias ? dParams.subarray(nw, nw + m) : ws.db;
+      }
+      gemmTN(ws.dW, dz, x, m, k, batch, 1, 1);
+      if (this.hasBias) sumRows(ws.db, dz, batch, m, 1, 1);
+    }
+    if (dX !== null) gemmNN(dX, dz, ws.W, batch, k, m);
+    return 0;
+  }
+}
+
+/** A dense layer from inDim to outDim; see DenseOptions. */
+export function dense(inDim: number, outDim: number, options?: DenseOptions): Dense {
+  return new Dense(inDim, outDim, options);
+}

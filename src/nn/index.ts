@@ -1,0 +1,16 @@
+export type { Model, ModelWorkspace, ParamName } from './model.ts';
+export { zerosFor, checkModelParams } from './model.ts';
+export { Dense, dense } from './dense.ts';
+export type { DenseOptions } from './dense.ts';
+export { Chain, chain, mlp } from './chain.ts';
+export type { MlpOptions } from './chain.ts';
+export { ActivationLayer } from './activation-layer.ts';
+export { ConcatSquash, concatSquash } from './concat-squash.ts';
+export { CustomModel, customModel } from './traced-model.ts';
+export type { CustomModelSpec } from './traced-model.ts';
+export { INIT_SCHEMES, initDense } from './init.ts';
+export type { InitScheme } from './init.ts';
+export { saveParams, loadParams, paramsToJson } from './params-io.ts';
+export type { ParamsJson } from './params-io.ts';
+export { fieldFromModel } from './field.ts';
+export type { ModelField } from './field.ts';
