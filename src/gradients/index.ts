@@ -1,0 +1,11 @@
+export { solveWithGradient, valueAndGradient } from './api.ts';
+export type { GradientSolveOptions, GradientSolve } from './api.ts';
+export { GRADIENT_METHODS } from './method.ts';
+export type { GradientMethodName, GradientReport, GradientResult } from './method.ts';
+export { ADJOINT_NORMS, adjointNorm } from './adjoint-norms.ts';
+export type { AdjointNorm } from './adjoint-norms.ts';
+export { chebyshevNodes, barycentricWeights, barycentric } from './chebyshev.ts';
+export type { ChebyshevWeights } from './chebyshev.ts';
+export { beta, revolveCost, optimalSplit, revolveBackward, revolveForward } from './revolve.ts';
+export { OnlineCheckpointer, onlineBackward, defaultCheckpoints } from './online-checkpoint.ts';
+export type { CheckpointOps } from './checkpoint-ops.ts';

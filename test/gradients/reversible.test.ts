@@ -1,0 +1,159 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { valueAndGradient, solveWithGradient, fieldFromTrace, ops, TideError, rk4, midpoint, euler, bs3, dopri5 } from '../../src/index.ts';
+import type { GradientSolveOptions, VectorField } from '../../src/index.ts';
+import { CoupledScheme } from '../../src/solvers/reversible/coupled.ts';
+import { ReversibleHeun } from '../../src/solvers/reversible/reversible-heun.ts';
+import { Mali } from '../../src/solvers/reversible/mali.ts';
+import { allocState } from '../../src/solvers/reversible/scheme.ts';
+import type { ReversibleScheme } from '../../src/solvers/reversible/scheme.ts';
+import { centralDiff, maxRelErr, vecRelErr } from '../oracles/finite-diff.ts';
+import { spiralField, A_TRUE, neuralSpiral, forcedOscillator } from './problems.ts';
+
+const halfSq = (ys: Readonly<Float64Array>, dYs: Float64Array): number => {
+  let L = 0;
+  for (let i = 0; i < ys.length; i++) { L += 0.5 * ys[i] * ys[i]; dYs[i] = ys[i]; }
+  return L;
+};
+const x0 = new Float64Array([2, 0]);
+
+/** Runs N forward steps of a scheme then N inverse steps; returns the max reconstruction error of every part. */
+function roundTrip(scheme: ReversibleScheme, field: VectorField, params: Float64Array, y0: Float64Array, h: number, N: number): number {
+  const d = field.dim, ws = scheme.workspace(d);
+  let s = allocState(scheme.parts, d), nx = allocState(scheme.parts, d);
+  scheme.init(s, y0, field, 0, params, ws);
+  const s0 = s.map((a) => a.slice());
+  for (let n = 0; n < N; n++) { scheme.step(nx, null, field, n * h, h, s, params, ws); [s, nx] = [nx, s]; }
+  for (let n = N - 1; n >= 0; n--) { scheme.stepBack(nx, field, n * h, h, s, params, ws); [s, nx] = [nx, s]; }
+  let e = 0;
+  for (let i = 0; i < s.length; i++) for (let m = 0; m < d; m++) e = Math.max(e, Math.abs(s[i][m] - s0[i][m]));
+  return e;
+}
+
+describe('exact reconstruction (reversible.md §9.1)', () => {
+  test('spiral, T = 1, N = 100: λ = 0.999 and λ = 0.9, euler/midpoint/rk4', () => {
+    const f = spiralField();
+    for (const [lam, bound] of [[0.999, 5e-14], [0.9, 1e-9]] as const) {
+      for (const tab of [euler, midpoint, rk4]) {
+        const e = roundTrip(new CoupledScheme(tab, lam), f, A_TRUE, x0, 0.01, 100);
+        assert.ok(e <= bound, `${tab.name} λ=${lam}: ${e}`);
+      }
+    }
+  });
+  test('N = 1000 steps: relative reconstruction error ≤ 1e-10 for every base tableau', () => {
+    const f = spiralField();
+    for (const tab of [euler, midpoint, rk4, bs3, dopri5]) {
+      const e = roundTrip(new CoupledScheme(tab), f, A_TRUE, x0, 0.001, 1000);
+      assert.ok(e / 2 <= 1e-10, `${tab.name}: ${e}`);
+    }
+  });
+  test('reversible Heun and MALI reverse exactly too', () => {
+    const f = spiralField();
+    assert.ok(roundTrip(new ReversibleHeun(), f, A_TRUE, x0, 0.001, 1000) < 1e-10);
+    assert.ok(roundTrip(new Mali(), f, A_TRUE, x0, 0.001, 1000) < 1e-10);
+  });
+});
+
+describe('reversible gradients', () => {
+  test('reference values: RK4 base, λ = 0.999, N = 100 (reversible.md §9.3)', () => {
+    const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'rk4', stepSize: 0.01, params: A_TRUE, gradient: 'reversible', lambda: 0.999 });
+    assert.ok(Math.abs(r.loss - 1.3826983211697101) < 1e-13, `L = ${r.loss}`);
+    assert.ok(maxRelErr(r.dParams, [8.163002697421277, 1.905760181980868, -0.55325294300297, 8.851711136793982]) < 1e-10);
+    assert.ok(maxRelErr(r.dY0, [4.599253187715869, 0.430996416884531]) < 1e-10);
+    assert.ok(maxRelErr(r.ys, [0.709261382733274, -1.504109348851574]) < 1e-12);
+  });
+  for (const method of ['euler', 'midpoint', 'rk4', 'bs3', 'reversible-heun', 'mali']) {
+    for (const lambda of [0.999, 0.9]) {
+      if ((method === 'reversible-heun' || method === 'mali') && lambda !== 0.999) continue;
+      test(`${method} λ=${lambda}: reconstruction gradient = stored-state backprop (1e-10), and ≈ central differences`, () => {
+        const field = forcedOscillator();
+        const params = new Float64Array([2.0, 0.3, 0.7]);
+        const y0 = new Float64Array([1, -0.5]);
+        const isCoupled = method !== 'reversible-heun' && method !== 'mali';
+        const opts: GradientSolveOptions = { t1: 1, ts: [0.25, 0.6, 0.83, 1], method, stepSize: 0.01, adaptive: false, params, ...(isCoupled ? { lambda } : {}) };
+        const rev = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible' });
+        const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible-direct' });
+        assert.ok(vecRelErr(rev.dParams, dir.dParams) < 1e-10, `params ${vecRelErr(rev.dParams, dir.dParams)}`);
+        assert.ok(vecRelErr(rev.dY0, dir.dY0) < 1e-10);
+        const L = (y: Float64Array, p: Float64Array) => valueAndGradient(halfSq, field, y, { ...opts, params: p, gradient: 'reversible' }).loss;
+        assert.ok(maxRelErr(rev.dParams, centralDiff((p) => L(y0, p), params)) < 1e-7);
+        assert.ok(maxRelErr(rev.dY0, centralDiff((y) => L(y, params), y0)) < 1e-7);
+        assert.ok(rev.report.peakBytes < dir.report.peakBytes);
+      });
+    }
+  }
+  test('adaptive steps: the backward pass replays the accepted grid; equals stored-state backprop', () => {
+    const { field, params } = neuralSpiral(3, 16, 5);
+    const y0 = new Float64Array([2, 0, 1, 1, -1, 0.5]);
+    const opts: GradientSolveOptions = { t1: 3, ts: [1, 2, 3], method: 'bs3', rtol: 1e-6, atol: 1e-6, params };
+    const rev = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible' });
+    const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible-direct' });
+    assert.ok(rev.report.steps > 20);
+    assert.ok(vecRelErr(rev.dParams, dir.dParams) < 1e-10);
+    const exact = valueAndGradient(halfSq, field, y0, { ...opts, rtol: 1e-10, atol: 1e-10, method: 'dopri5', gradient: 'direct' });
+    assert.ok(vecRelErr(rev.dParams, exact.dParams) < 1e-3);
+  });
+  test('memory does not grow with the number of steps (apart from 16 bytes of grid per step)', () => {
+    const f = spiralField();
+    const bytes = (N: number) => valueAndGradient(halfSq, f, x0, { t1: 1, method: 'midpoint', stepSize: 1 / N, params: A_TRUE, gradient: 'reversible' }).report;
+    const a = bytes(100), b = bytes(1000);
+    assert.equal(b.peakBytes - a.peakBytes, 16 * 900);
+    assert.equal(a.nfeForward, 2 * 2 * 100);
+    assert.equal(a.nfeBackward, 2 * 2 * 100);
+  });
+  test('white dwarf (time-dependent field): reversible midpoint matches the oracle (reversible.md §9.4)', () => {
+    const wd = fieldFromTrace((s, y, p) => {
+      const x = ops.cols(y, 0), v = ops.cols(y, 1);
+      const t = ops.shift(s, 0.5);
+      const acc = ops.sub(ops.neg(ops.pow(ops.sub(ops.square(x), ops.at(p, 0)), 1.5)), ops.div(ops.mul(v, 2), t));
+      return ops.concat([v, acc]);
+    }, { shape: [1, 2], paramCount: 1, name: 'white dwarf' });
+    const C = new Float64Array([0.001]);
+    const r = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, gradient: 'reversible', lambda: 0.999 });
+    assert.ok(Math.abs(r.loss - 0.0033851094993124185) < 1e-14, `L ${r.loss}`);
+    assert.ok(maxRelErr(r.dParams, [0.0516958783561]) < 1e-9, `dC ${r.dParams[0]}`);
+    assert.ok(maxRelErr(r.dY0, [-0.0164482544203, -0.0035049213302]) < 1e-9);
+    const d = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, gradient: 'direct' });
+    assert.ok(Math.abs(d.loss - 0.0033850893336766696) < 1e-14);
+    assert.ok(maxRelErr(d.dParams, [0.051695527968]) < 1e-9);
+  });
+});
+
+describe('order of the reversible schemes (reversible.md §6)', () => {
+  test('slope within ±0.2 of the base order (even bases at λ = 0.999, all at λ = 0.5)', () => {
+    const lin = fieldFromTrace((_t, y) => ops.scale(y, 0.5), { shape: [1] });
+    const err = (method: string, lambda: number, N: number) => {
+      const run = solveWithGradient(lin, new Float64Array([1]), { t1: 5, method, stepSize: 5 / N, adaptive: false, gradient: 'reversible', lambda });
+      return Math.abs(run.ys[0] - Math.exp(2.5));
+    };
+    for (const [method, lambda, order] of [['midpoint', 0.999, 2], ['rk4', 0.999, 4], ['euler', 0.5, 1], ['midpoint', 0.5, 2], ['rk4', 0.5, 4]] as const) {
+      const Ns = method === 'euler' ? [640, 1280, 2560] : [80, 160, 320];
+      const e = Ns.map((N) => err(method, lambda, N));
+      const slope = Math.log2(e[1] / e[2]);
+      assert.ok(Math.abs(slope - order) <= 0.2, `${method} λ=${lambda}: slope ${slope} (${e})`);
+    }
+    // The spec's table: midpoint rev(0.999), N = 320: 3.0956e-4; RK4: 9.4464e-10.
+    assert.ok(Math.abs(err('midpoint', 0.999, 320) - 3.0956e-4) / 3.0956e-4 < 1e-3);
+    assert.ok(Math.abs(err('rk4', 0.999, 320) - 9.4464e-10) / 9.4464e-10 < 1e-3);
+  });
+});
+
+describe('bad input', () => {
+  test('λ outside (0, 1]', () => {
+    for (const lambda of [0, -0.5, 1.5, NaN]) {
+      assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: 'reversible', lambda }),
+        (e: unknown) => e instanceof TideError && e.code === 'BAD_OPTION' && /λ \(lambda\) must be in \(0, 1\]/.test(e.message));
+    }
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, lambda: 0.9 }), /needs gradient: 'reversible'/);
+  });
+  test('a non-explicit (multistep) base solver', () => {
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'vcab3' }), /needs an explicit Runge–Kutta base solver/);
+  });
+  test('mismatched state shapes', () => {
+    assert.throws(() => solveWithGradient(spiralField(), new Float64Array(3), { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: 'reversible' }), /y0 has length 3; the field 'spiral' has dimension 2/);
+  });
+  test('fixed-step scheme without stepSize', () => {
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'mali' }), /fixed steps need a positive stepSize/);
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'mali', adaptive: true }), /no error estimate/);
+  });
+});
