@@ -24,3 +24,9 @@ export * from './optim/index.ts';
 export * from './solve/index.ts';
 // gradients
 export * from './gradients/index.ts';
+// training
+export * from './train/index.ts';
+// reversible schemes and their stability
+export * from './solvers/reversible/index.ts';
+export { reversibleSolve } from './solve/reversible-solve.ts';
+export type { ReversibleSolveOptions, ReversibleForward } from './solve/reversible-solve.ts';

@@ -1,0 +1,92 @@
+/**
+ * The data set behind the slides' stability figure (Foster & McCallum slides, reversible.md [S0]: "Stability regions
+ * for different reversible schemes (h = 1 and λ = 0.8)"; McCallum & Foster 2024, arXiv 2410.11648): the λ-coupled
+ * scheme around Euler, Midpoint, RK3 and RK4 on Re z ∈ [−3.5, 0.5], Im z ∈ [−3, 3], z = hα = α.
+ *
+ * The regions follow the coupling matrix of reversible.md §5.1 (stability.ts), which was checked against simulated
+ * steps. The slides' figure agrees with it for Euler only: its Midpoint/RK3/RK4 panels come from closed forms with R
+ * replaced by R − 1 (§5.1 "Discrepancy"), e.g. a real Midpoint interval (−0.2154, 0) where the scheme has
+ * (−2.401, −1.7746) ∪ (−0.2254, 0). Plot this data, not a copy of the slides.
+ */
+import { defineTableau, type Tableau } from '../tableau.ts';
+import { euler } from '../tableaus/euler.ts';
+import { midpoint } from '../tableaus/midpoint.ts';
+import { rk4 } from '../tableaus/rk4.ts';
+import {
+  realStabilityIntervals, stabilityRegion, stabilityRegionToJSON,
+  type OpenInterval, type StabilityRegion, type StabilityRegionJSON,
+} from './stability.ts';
+
+/**
+ * Ralston's three-stage third-order method, "RK3Simple" of the authors' experiments (benchmarks.md §1.2):
+ * c = (0, ½, ¾), a21 = ½, a32 = ¾, b = (2/9, 1/3, 4/9). Defined here for the figure only (not a registered method);
+ * like every 3-stage order-3 method its R(z) = 1 + z + z²/2 + z³/6.
+ */
+export const ralston3: Tableau = defineTableau({
+  name: 'ralston3', order: 3,
+  c: [0, 1 / 2, 3 / 4],
+  a: [[], [1 / 2], [0, 3 / 4]],
+  b: [2 / 9, 1 / 3, 4 / 9],
+  reference: 'A. Ralston, Math. Comp. 16 (1962) 431–437; "RK3Simple" in sammccallum/reversible-solvers (benchmarks.md §1.2)',
+});
+
+/** One panel of the figure: the base method, its region on the grid and its real-axis stable intervals. */
+export interface StabilityFigurePanel {
+  readonly label: string;
+  readonly region: StabilityRegion;
+  readonly realIntervals: OpenInterval[];
+}
+
+/** The whole figure: settings, provenance note, one panel per base method. */
+export interface StabilityFigureData {
+  readonly title: string;
+  readonly lambda: number;
+  /** Step size: the axes are z = hα, so with h = 1 they are α. */
+  readonly h: number;
+  readonly note: string;
+  readonly panels: readonly StabilityFigurePanel[];
+}
+
+/** Options of {@link slidesStabilityFigure}; the window and λ default to the slides' setting. */
+export interface StabilityFigureOptions {
+  readonly lambda?: number;
+  readonly nRe?: number;
+  readonly nIm?: number;
+}
+
+const NOTE = 'Regions of the λ-coupled McCallum–Foster scheme (arXiv 2410.11648) from the coupling matrix of reversible.md §5.1, '
+  + 'checked against simulated steps. The slides\' figure matches for Euler only; its Midpoint/RK3/RK4 shapes come from a '
+  + 'slightly different matrix (R replaced by R − 1).';
+
+/**
+ * The slides' stability figure data: λ = 0.8, h = 1, Euler / Midpoint / RK3 (Ralston3) / RK4, Re ∈ [−3.5, 0.5],
+ * Im ∈ [−3, 3], default grid 201 × 301 (spacing 0.02), plus the real-axis intervals of each panel.
+ * @throws as {@link stabilityRegion} (λ outside (0, 1], bad grid sizes).
+ */
+export function slidesStabilityFigure(options: StabilityFigureOptions = {}): StabilityFigureData {
+  const { lambda = 0.8, nRe = 201, nIm = 301 } = options;
+  const bases: [string, Tableau][] = [['Euler', euler], ['Midpoint', midpoint], ['RK3', ralston3], ['RK4', rk4]];
+  const panels = bases.map(([label, tableau]) => ({
+    label,
+    region: stabilityRegion(tableau, lambda, { reMin: -3.5, reMax: 0.5, imMin: -3, imMax: 3, nRe, nIm }),
+    realIntervals: realStabilityIntervals(tableau, lambda, { min: -3.5, max: 0.5 }),
+  }));
+  return { title: `Stability regions of reversible schemes (h = 1, λ = ${lambda})`, lambda, h: 1, note: NOTE, panels };
+}
+
+/** {@link StabilityFigureData} as plain JSON-serialisable data. */
+export interface StabilityFigureJSON {
+  title: string; lambda: number; h: number; note: string;
+  panels: { label: string; region: StabilityRegionJSON; realIntervals: [number, number][] }[];
+}
+
+/** A JSON-serialisable copy of {@link slidesStabilityFigure}'s result (`JSON.stringify` it for the plotting script). */
+export function stabilityFigureToJSON(data: StabilityFigureData): StabilityFigureJSON {
+  return {
+    title: data.title, lambda: data.lambda, h: data.h, note: data.note,
+    panels: data.panels.map((p) => ({
+      label: p.label, region: stabilityRegionToJSON(p.region),
+      realIntervals: p.realIntervals.map(([lo, hi]) => [lo, hi] as [number, number]),
+    })),
+  };
+}

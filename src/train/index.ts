@@ -1,0 +1,2 @@
+export { fit, mseLoss } from './fit.ts';
+export type { FitOptions, FitStep, FitResult } from './fit.ts';
