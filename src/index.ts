@@ -30,3 +30,5 @@ export * from './train/index.ts';
 export * from './solvers/reversible/index.ts';
 export { reversibleSolve } from './solve/reversible-solve.ts';
 export type { ReversibleSolveOptions, ReversibleForward } from './solve/reversible-solve.ts';
+// benchmark problems
+export * from './problems/index.ts';

@@ -28,6 +28,39 @@ export interface VectorField {
    */
   vjp?(dY: Float64Array, dParams: Float64Array | null, v: Float64Array, t: number, y: Float64Array,
     params: Float64Array, fOut?: Float64Array): number;
+  /** Optional: stage slots that skip the re-evaluation inside vjp (see FieldTape). */
+  tape?(slots: number): FieldTape;
+}
+
+/**
+ * Stage slots for pullbacks at points the caller has just evaluated (the recomputed stages of a checkpointed or
+ * reversible step): `eval(slot, …)` keeps what the VJP needs (activations and a copy of y) in that slot, and
+ * `vjp(slot, …)` pulls back at that point without evaluating f again. Slots are independent; a slot is valid until
+ * its next eval. params must stay unchanged between eval and vjp.
+ */
+export interface FieldTape {
+  readonly slots: number;
+  /** out = f(t, y, params), keeping the pullback data in `slot`. out must stay unchanged until vjp(slot). */
+  eval(slot: number, out: Float64Array, t: number, y: Readonly<Float64Array>, params: Float64Array): void;
+  /** VJP at the point of the last eval(slot): overwrites dY, accumulates into dParams (unless null), returns ∂f/∂t·v. */
+  vjp(slot: number, dY: Float64Array, dParams: Float64Array | null, v: Float64Array): number;
+}
+
+/**
+ * The field's own tape if it has one (model and traced fields do), otherwise a fallback that keeps a copy of each
+ * slot's point and calls field.vjp (which re-evaluates f).
+ */
+export function fieldTape(field: VectorField, slots: number): FieldTape {
+  if (typeof field.tape === 'function') return field.tape(slots);
+  requireVjp('fieldTape', field);
+  const ys = Array.from({ length: slots }, () => new Float64Array(field.dim));
+  const ts = new Float64Array(slots);
+  let params: Float64Array = new Float64Array(0);
+  return {
+    slots,
+    eval(slot, out, t, y, p) { ys[slot].set(y); ts[slot] = t; params = p; field.eval(out, t, ys[slot], p); },
+    vjp(slot, dY, dParams, v) { return field.vjp!(dY, dParams, v, ts[slot], ys[slot], params); },
+  };
 }
 
 /** A plain right-hand side: writes f(t, y, params) into out. */

@@ -16,6 +16,7 @@ import type { StepGrid } from './forward.ts';
 import { planSaves } from './save-plan.ts';
 import type { SavePlan } from './save-plan.ts';
 import { StepAdjoint } from './step-adjoint.ts';
+import { SlotField } from './slot-field.ts';
 import type { CheckpointOps } from './checkpoint-ops.ts';
 import { revolveBackward } from './revolve.ts';
 import { OnlineCheckpointer, onlineBackward } from './online-checkpoint.ts';
@@ -32,6 +33,7 @@ class StepExecutor implements CheckpointOps {
   nfe = 0;
   advances = 0;
   private readonly ws;
+  private readonly slots_: SlotField;
   private plan: SavePlan | null = null;
   private dYs: Readonly<Float64Array> = new Float64Array(0);
   constructor(private readonly field: VectorField, private readonly tableau: Tableau, private readonly grid: StepGrid,
@@ -41,6 +43,7 @@ class StepExecutor implements CheckpointOps {
     this.slots = Array.from({ length: slotCount }, () => new Float64Array(d));
     this.ws = erkWorkspace(tableau, d);
     this.adj = new StepAdjoint(field, tableau);
+    this.slots_ = new SlotField(field, tableau.stages);
     this.dParams = new Float64Array(field.paramCount);
   }
   get bytes(): number { return 8 * this.field.dim * (this.slots.length + 2 + this.tableau.stages + 3) + this.adj.bytes; }
@@ -48,23 +51,24 @@ class StepExecutor implements CheckpointOps {
     this.plan = plan; this.dYs = dYs;
     for (const q of plan.atPoint.get(this.grid.N) ?? []) this.adj.addPoint(dYs, q * this.field.dim);
   }
-  private stepFromCur(k: number): void {
+  private stepFromCur(k: number, taped: boolean): void {
     this.ws.k1Valid = false;
-    this.nfe += erkStep(this.next, null, this.tableau, this.field, this.grid.times[k], this.grid.hs[k], this.cur, this.params, this.ws);
+    const f = taped ? this.slots_.reset() : this.field;
+    this.nfe += erkStep(this.next, null, this.tableau, f, this.grid.times[k], this.grid.hs[k], this.cur, this.params, this.ws);
   }
   advance(k: number): void {
-    this.stepFromCur(k);
+    this.stepFromCur(k, false);
     this.advances++;
     const tmp = this.cur; this.cur = this.next; this.next = tmp;
   }
   store(slot: number): void { this.slots[slot].set(this.cur); }
   restore(slot: number): void { this.cur.set(this.slots[slot]); }
   tapedStep(k: number): void {
-    this.stepFromCur(k);
+    this.stepFromCur(k, true);
     const plan = this.plan!, d = this.field.dim;
     const mids = plan.inStep.get(k);
     if (mids && this.adj.addMidSaves(mids, this.dYs)) this.adj.pullbackFEnd(this.grid.times[k + 1], this.next, this.params, this.dParams);
-    this.adj.pullback(this.grid.times[k], this.grid.hs[k], this.cur, this.ws.k, this.params, this.dParams);
+    this.adj.pullbackTaped(this.grid.hs[k], this.slots_.slotTape, this.dParams);
     for (const q of plan.atPoint.get(k) ?? []) this.adj.addPoint(this.dYs, q * d);
   }
 }

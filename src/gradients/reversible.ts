@@ -23,6 +23,7 @@ import { erkStep } from '../solvers/erk.ts';
 import { reversibleSolve } from '../solve/reversible-solve.ts';
 import type { ReversibleSolveOptions, ReversibleForward } from '../solve/reversible-solve.ts';
 import { StepAdjoint } from './step-adjoint.ts';
+import { SlotField } from './slot-field.ts';
 import type { GradientResult } from './method.ts';
 import { emptyReport } from './method.ts';
 import { F64Store } from './store.ts';
@@ -71,6 +72,8 @@ function coupledBackward(scheme: CoupledScheme, field: VectorField, params: Floa
   const d = field.dim, tab = scheme.tableau, lam = scheme.lambda;
   const ws: CoupledWorkspace = scheme.workspace(d);
   const adjU = new StepAdjoint(field, tab), adjW = new StepAdjoint(field, tab);
+  // Stage slots: the recomputed stages of both base steps keep their activations for the VJPs (no re-evaluation).
+  const slotsU = new SlotField(field, tab.stages), slotsW = new SlotField(field, tab.stages);
   const u = new Float64Array(d), w = new Float64Array(d), yhat = new Float64Array(d);
   const cot = allocState(2, d);
   const b: Backward = {
@@ -79,18 +82,18 @@ function coupledBackward(scheme: CoupledScheme, field: VectorField, params: Floa
       const y = cur[0], z = cur[1], ybar = cot[0], zbar = cot[1];
       ws.fwd.k1Valid = false; ws.bwd.k1Valid = false;
       // Recompute the stages of both base steps (and, when reconstructing, rebuild (y_n, z_n) from them).
-      b.nfe += erkStep(u, null, tab, field, t + h, -h, y, params, ws.bwd);
+      b.nfe += erkStep(u, null, tab, slotsU.reset(), t + h, -h, y, params, ws.bwd);
       if (reconstruct) for (let m = 0; m < d; m++) prev[1][m] = z[m] - y[m] + u[m];
       const zn = prev[1];
-      b.nfe += erkStep(w, null, tab, field, t, h, zn, params, ws.fwd);
+      b.nfe += erkStep(w, null, tab, slotsW.reset(), t, h, zn, params, ws.fwd);
       if (reconstruct) for (let m = 0; m < d; m++) prev[0][m] = zn[m] + (y[m] - w[m]) / lam;
       // Through z_{n+1} = z_n + y_{n+1} − Φ_{−h}(y_{n+1}): pull −z̄ through Φ_{−h} (adds −∂_θuᵀ z̄ to θ̄).
       for (let m = 0; m < d; m++) adjU.dy[m] = -zbar[m];
-      adjU.pullback(t + h, -h, y, ws.bwd.k, params, dParams);
+      adjU.pullbackTaped(-h, slotsU.slotTape, dParams);
       for (let m = 0; m < d; m++) yhat[m] = ybar[m] + zbar[m] + adjU.dy[m];
       // Through y_{n+1} = λ(y_n − z_n) + Φ_h(z_n).
       adjW.dy.set(yhat);
-      adjW.pullback(t, h, zn, ws.fwd.k, params, dParams);
+      adjW.pullbackTaped(h, slotsW.slotTape, dParams);
       for (let m = 0; m < d; m++) { ybar[m] = lam * yhat[m]; zbar[m] = zbar[m] - lam * yhat[m] + adjW.dy[m]; }
       b.vjps = adjU.vjpCount + adjW.vjpCount;
     },

@@ -6,7 +6,7 @@
  * then ȳ_n = ȳ_{n+1} + Σ_i Ȳ_i and θ̄ += Σ_i θ̄_i. A stage whose k̄_i is exactly zero (the FSAL stage of DP5/Tsit5/BS3,
  * which only feeds the error estimate) needs no VJP. Shared by the direct, revolve and online-checkpoint methods.
  */
-import type { VectorField } from '../core/field.ts';
+import type { VectorField, FieldTape } from '../core/field.ts';
 import type { Tableau } from '../solvers/tableau.ts';
 import { erkStageInput } from '../solvers/erk.ts';
 import type { MidSave } from './save-plan.ts';
@@ -85,28 +85,38 @@ export class StepAdjoint {
   }
 
   /**
-   * ȳ ← ȳ_n from ȳ_{n+1} for the step (t, h) from y with stages k (exactly as erkStep computed them), accumulating
-   * ∂L/∂params into dParams.
+   * Like pullback, for a step whose stage i was just evaluated into slot i of `tape` (erkStep through a SlotField):
+   * the VJPs reuse the slots' activations instead of re-evaluating f at recomputed stage inputs.
    */
-  pullback(t: number, h: number, y: Float64Array, k: readonly Float64Array[], params: Float64Array, dParams: Float64Array): void {
-    const tab = this.tableau, s = tab.stages, d = this.dim, a = tab.a, b = tab.b, c = tab.c;
+  pullbackTaped(h: number, tape: FieldTape, dParams: Float64Array): void {
+    const tab = this.tableau, s = tab.stages, d = this.dim, a = tab.a, b = tab.b;
     const dy = this.dy, kbar = this.kbar, Ybar = this.Ybar;
     for (let i = s - 1; i >= 0; i--) {
-      const hb = h * b[i], ke = this.kExtra[i];
-      let any = false;
-      for (let m = 0; m < d; m++) { const v = hb * dy[m] + ke[m]; kbar[m] = v; if (v !== 0) any = true; }
-      for (let j = i + 1; j < s; j++) {
-        const w = h * a[j][i];
-        if (w === 0) continue;
-        const Yj = Ybar[j];
-        for (let m = 0; m < d; m++) { const v = kbar[m] + w * Yj[m]; kbar[m] = v; if (v !== 0) any = true; }
-      }
-      ke.fill(0);
-      if (!any) { Ybar[i].fill(0); continue; }
-      const Yi = i === 0 ? y : erkStageInput(this.Y, tab, i, h, y, k);
-      this.field.vjp!(Ybar[i], dParams, kbar, t + c[i] * h, Yi, params);
+      if (!this.stageCotangent(i, h, a, b, s, d, dy, kbar, Ybar)) { Ybar[i].fill(0); continue; }
+      tape.vjp(i, Ybar[i], dParams, kbar);
       this.vjpCount++;
     }
+    this.finishStep(s, d, dy, Ybar);
+  }
+
+  /** k̄_i = h b_i ȳ + Σ_{j>i} h a_ji Ȳ_j + extras; returns whether it is nonzero. */
+  private stageCotangent(i: number, h: number, a: readonly Float64Array[], b: Float64Array, s: number, d: number,
+    dy: Float64Array, kbar: Float64Array, Ybar: Float64Array[]): boolean {
+    const hb = h * b[i], ke = this.kExtra[i];
+    let any = false;
+    for (let m = 0; m < d; m++) { const v = hb * dy[m] + ke[m]; kbar[m] = v; if (v !== 0) any = true; }
+    for (let j = i + 1; j < s; j++) {
+      const w = h * a[j][i];
+      if (w === 0) continue;
+      const Yj = Ybar[j];
+      for (let m = 0; m < d; m++) { const v = kbar[m] + w * Yj[m]; kbar[m] = v; if (v !== 0) any = true; }
+    }
+    ke.fill(0);
+    return any;
+  }
+
+  /** ȳ_n = ȳ_{n+1} + Σ Ȳ_i + dense-output terms on y_n. */
+  private finishStep(s: number, d: number, dy: Float64Array, Ybar: Float64Array[]): void {
     const ye = this.yExtra;
     for (let m = 0; m < d; m++) {
       let acc = dy[m] + ye[m];
@@ -114,5 +124,21 @@ export class StepAdjoint {
       dy[m] = acc;
     }
     ye.fill(0);
+  }
+
+  /**
+   * ȳ ← ȳ_n from ȳ_{n+1} for the step (t, h) from y with stages k (exactly as erkStep computed them), accumulating
+   * ∂L/∂params into dParams.
+   */
+  pullback(t: number, h: number, y: Float64Array, k: readonly Float64Array[], params: Float64Array, dParams: Float64Array): void {
+    const tab = this.tableau, s = tab.stages, d = this.dim, a = tab.a, b = tab.b, c = tab.c;
+    const dy = this.dy, kbar = this.kbar, Ybar = this.Ybar;
+    for (let i = s - 1; i >= 0; i--) {
+      if (!this.stageCotangent(i, h, a, b, s, d, dy, kbar, Ybar)) { Ybar[i].fill(0); continue; }
+      const Yi = i === 0 ? y : erkStageInput(this.Y, tab, i, h, y, k);
+      this.field.vjp!(Ybar[i], dParams, kbar, t + c[i] * h, Yi, params);
+      this.vjpCount++;
+    }
+    this.finishStep(s, d, dy, Ybar);
   }
 }

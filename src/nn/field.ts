@@ -4,7 +4,7 @@
  * the fastest route for a pure network field. For hybrid fields (physics + network) use fieldFromTrace with ops.model.
  */
 import { TideError } from '../core/errors.ts';
-import type { VectorField } from '../core/field.ts';
+import type { VectorField, FieldTape } from '../core/field.ts';
 import type { Model, ModelWorkspace } from './model.ts';
 
 export interface ModelField extends VectorField {
@@ -37,6 +37,24 @@ export function fieldFromModel(model: Model, batch = 1): ModelField {
       check(y);
       model.apply(fOut ?? scratch, params, y, ws, t);
       return model.vjp(dParams, dY, v, params, y, ws, t);
+    },
+    tape(slots: number): FieldTape {
+      // One model workspace and one copy of y per slot: the activations of every stage survive until its pullback.
+      const wss = Array.from({ length: slots }, () => model.workspace(batch));
+      const ys = Array.from({ length: slots }, () => new Float64Array(dim));
+      const ts = new Float64Array(slots);
+      const ps: Float64Array[] = new Array<Float64Array>(slots).fill(scratch);
+      return {
+        slots,
+        eval(slot, out, t, y, params) {
+          check(y as Float64Array);
+          ys[slot].set(y); ts[slot] = t; ps[slot] = params;
+          model.apply(out, params, ys[slot], wss[slot], t);
+        },
+        vjp(slot, dY, dParams, v) {
+          return model.vjp(dParams, dY, v, ps[slot], ys[slot], wss[slot], ts[slot]);
+        },
+      };
     },
   };
 }

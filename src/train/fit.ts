@@ -70,14 +70,3 @@ export function fit(o: FitOptions): FitResult {
   }
   return { losses, minLoss, finalLoss: o.steps > 0 ? losses[o.steps - 1] : NaN, peakBytes, stepSec, lastReport: last };
 }
-
-/** Mean squared error against targets (same layout as ys): L = mean (ys − targets)², dYs = 2(ys − targets)/n. */
-export function mseLoss(targets: Readonly<Float64Array>): (ys: Readonly<Float64Array>, dYs: Float64Array) => number {
-  return (ys, dYs) => {
-    const n = ys.length;
-    if (targets.length !== n) throw new TideError('SHAPE', `mseLoss: predictions have ${n} entries but targets have ${targets.length}.`);
-    let L = 0;
-    for (let i = 0; i < n; i++) { const r = ys[i] - targets[i]; L += r * r; dYs[i] = (2 * r) / n; }
-    return L / n;
-  };
-}

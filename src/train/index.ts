@@ -1,2 +1,2 @@
-export { fit, mseLoss } from './fit.ts';
+export { fit } from './fit.ts';
 export type { FitOptions, FitStep, FitResult } from './fit.ts';

@@ -198,3 +198,24 @@ describe('save and load parameters', () => {
     assert.throws(() => loadParams(mlp([2, 5, 5, 2]), text), /no block 'layers.1.bias'|no block 'layers.2.weight'|has shape/);
   });
 });
+
+describe('field tapes (stage slots)', () => {
+  test('tape eval + vjp equals field.vjp for model, traced and plain fields, with slots interleaved', () => {
+    const rng = new Rng(21);
+    const net = mlp([2, 7, 2]);
+    const fields = [fieldFromModel(net, 3), fieldFromTrace((t, y, p) => ops.add(ops.model(net, p, y), ops.mul(ops.sin(t), y)), { shape: [3, 2], paramCount: net.paramCount })];
+    for (const f of fields) {
+      const p = new Float64Array(net.paramCount); net.init(p, rng);
+      const tape = f.tape!(3);
+      const ys = [0, 1, 2].map(() => randomArray(6, rng)), vs = [0, 1, 2].map(() => randomArray(6, rng)), outs = [0, 1, 2].map(() => new Float64Array(6));
+      ys.forEach((y, i) => tape.eval(i, outs[i], 0.1 * i, y, p));
+      for (const i of [2, 0, 1]) {
+        const dY = new Float64Array(6), dP = new Float64Array(net.paramCount), rY = new Float64Array(6), rP = new Float64Array(net.paramCount), fo = new Float64Array(6);
+        const dt = tape.vjp(i, dY, dP, vs[i]);
+        const rdt = f.vjp!(rY, rP, vs[i], 0.1 * i, ys[i], p, fo);
+        assert.ok(maxRelErr(dY, rY) < 1e-14 && maxRelErr(dP, rP) < 1e-14 && Math.abs(dt - rdt) < 1e-14);
+        assert.ok(maxRelErr(outs[i], fo) < 1e-15);
+      }
+    }
+  });
+});

@@ -13,7 +13,7 @@
 import type { Shape } from '../array.ts';
 import { shapeSize, sameShape } from '../array.ts';
 import { TideError, fmtShape } from '../errors.ts';
-import type { VectorField } from '../field.ts';
+import type { VectorField, FieldTape } from '../field.ts';
 import type { Node } from './node.ts';
 import { trace } from './graph.ts';
 import type { Graph } from './graph.ts';
@@ -31,12 +31,34 @@ export type TracedFieldFunction = (t: Node, y: Node, p: Node) => Node;
 /** The VectorField of a traced function; `graph` is exposed for diagnostics. */
 export interface TracedField extends VectorField {
   readonly graph: Graph;
+  tape(slots: number): FieldTape;
   readonly shape: Shape;
   vjp(dY: Float64Array, dParams: Float64Array | null, v: Float64Array, t: number, y: Float64Array,
     params: Float64Array, fOut?: Float64Array): number;
 }
 
 export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptions): TracedField {
+  const field = buildField(fn, options) as BuiltField & TracedField;
+  // Stage slots: one traced graph per slot, so each keeps its own activations until its pullback.
+  field.tape = (slots: number): FieldTape => {
+    const copies = Array.from({ length: slots }, () => buildField(fn, options));
+    const ys = Array.from({ length: slots }, () => new Float64Array(field.dim));
+    const ts = new Float64Array(slots);
+    return {
+      slots,
+      eval(slot, out, t, y, params) {
+        ys[slot].set(y); ts[slot] = t;
+        copies[slot].eval(out, t, ys[slot], params);
+      },
+      vjp(slot, dY, dParams, v) { return copies[slot].pullbackLast(dY, dParams, v); },
+    };
+  };
+  return field;
+}
+
+type BuiltField = Omit<TracedField, 'tape'> & { tape: TracedField['tape'] | undefined; pullbackLast(dY: Float64Array, dParams: Float64Array | null, v: Float64Array): number };
+
+function buildField(fn: TracedFieldFunction, options: TraceFieldOptions): BuiltField {
   const shape = typeof options.shape === 'number' ? [options.shape] : [...options.shape];
   const dim = shapeSize(shape, 'fieldFromTrace');
   const paramCount = options.paramCount ?? 0;
@@ -60,7 +82,7 @@ export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptio
     pIn.value = params;
   };
   return {
-    dim, paramCount, name, graph, shape,
+    dim, paramCount, name, graph, shape, tape: undefined,
     eval(outArr: Float64Array, t: number, y: Float64Array, params: Float64Array): void {
       bindInputs(t, y, params);
       outArr.set(graph.run());
@@ -70,6 +92,12 @@ export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptio
       bindInputs(t, y, params);
       const f = graph.run();
       if (fOut !== undefined) fOut.set(f);
+      return pullbackLast(dY, dParams, v);
+    },
+    pullbackLast,
+  };
+  /** Pullback at the inputs of the last run (eval or vjp). */
+  function pullbackLast(dY: Float64Array, dParams: Float64Array | null, v: Float64Array): number {
       // y's cotangent is written straight into dY (zeroed: vjp overwrites dY); params' accumulate into dParams.
       dY.fill(0);
       if (yLive) graph.bindGrad('y', dY);
@@ -79,6 +107,5 @@ export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptio
       }
       graph.backward(v);
       return tLive ? graph.grad('t')[0] : 0;
-    },
-  };
+  }
 }

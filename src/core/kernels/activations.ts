@@ -7,9 +7,11 @@
  *   gelu      x·Φ(x) = x·(1 + erf(x/√2))/2  (exact, PyTorch's default `approximate='none'`)
  *   gelu-tanh x·(1 + tanh(√(2/π)(x + 0.044715x³)))/2  (Hendrycks & Gimpel 2016, PyTorch's `approximate='tanh'`)
  *
- * Accuracy (float64, measured in test/core/kernels/activations.test.ts against mpmath): forward within ~1 ulp for
- * tanh, sigmoid, swish, softplus; gelu within ~2.5 ulp (fdlibm's erf pieces, fastmath.ts). The scalars come from
- * fastmath.ts, which V8 inlines into the loops here: tanh costs ~1/3 of Math.tanh (bench/activations.ts).
+ * Accuracy (float64, max error against mpmath in activations.test.ts): tanh 0.51 ulp, sigmoid 0.50, softplus 1.4,
+ * swish 1.2, gelu 2.2; gelu-tanh within 2 ulp beyond its formula's own conditioning (|2v|·(1 − σ(2v)) ulp, which
+ * grows for x ≪ 0 in any float evaluation of that formula, PyTorch's included). relu and identity are exact.
+ * The scalars come from fastmath.ts, which V8 inlines into the loops here; per element on 800-element arrays,
+ * tanh forward costs ~0.35× a Math.tanh loop, sigmoid and swish ~0.6× their Math.exp forms (bench/activations.ts).
  *
  * Backward passes take both x and y = act(x); `needsInput` says which one they read, so a caller that keeps only the
  * output (tanh, sigmoid, softplus, relu, identity) may let `forward` overwrite x in place. Backward derivatives:
@@ -73,7 +75,7 @@ function sigmoidDf(x: number): number { return sigmoid(x) * sigmoid(-x); }
 function softplusF(x: number): number { return Math.max(x, 0) + Math.log1p(exp(-Math.abs(x))); }
 
 /** relu; NaN propagates, relu(−0) = 0. */
-function reluF(x: number): number { return x > 0 || x !== x ? x : 0; }
+function reluF(x: number): number { return Math.max(x, 0); }
 function reluDf(x: number): number { return x > 0 ? 1 : 0; }
 
 /** gelu'(x) = Φ(x) + x·φ(x), with x clamped to ±40 in the second term (φ(40)·40 underflows: the limits 0 and 1). */
@@ -116,10 +118,11 @@ function checkForward(name: string, out: FloatArray, x: Readonly<FloatArray>, n:
   }
 }
 
+/** reads: which of x and y the backward pass reads (only those must hold n entries). */
 function checkBackward(name: string, dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>,
-  y: Readonly<FloatArray>, n: number, needsInput: boolean): void {
-  const xl = needsInput ? x.length : n;
-  const yl = needsInput ? n : y.length;
+  y: Readonly<FloatArray>, n: number, reads: 'x' | 'y' | 'none'): void {
+  const xl = reads === 'x' ? x.length : n;
+  const yl = reads === 'y' ? y.length : n;
   if (n > dX.length || n > dOut.length || n > xl || n > yl || n < 0) {
     throw new TideError('SHAPE',
       `activation '${name}' backward: n = ${n} but dX, dOut, x, y have lengths ${dX.length}, ${dOut.length}, ` +
@@ -138,7 +141,7 @@ function identityForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x
 }
 function identityBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>,
   n: number = dOut.length): FloatArray {
-  checkBackward('identity', dX, dOut, x, y, n, false);
+  checkBackward('identity', dX, dOut, x, y, n, 'none');
   if (dX !== dOut) for (let i = 0; i < n; i++) dX[i] = dOut[i];
   return dX;
 }
@@ -222,7 +225,7 @@ function tanhForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x.len
   return out;
 }
 function tanhBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('tanh', dX, dOut, x, y, n, false);
+  checkBackward('tanh', dX, dOut, x, y, n, 'y');
   if (is64(dX) && is64(dOut) && is64(y)) tanhBack64(dX, dOut, y, n); else tanhBackAny(dX, dOut, y, n);
   return dX;
 }
@@ -232,7 +235,7 @@ function sigmoidForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x.
   return out;
 }
 function sigmoidBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('sigmoid', dX, dOut, x, y, n, false);
+  checkBackward('sigmoid', dX, dOut, x, y, n, 'y');
   if (is64(dX) && is64(dOut) && is64(y)) sigmoidBack64(dX, dOut, y, n); else sigmoidBackAny(dX, dOut, y, n);
   return dX;
 }
@@ -242,7 +245,7 @@ function softplusForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x
   return out;
 }
 function softplusBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('softplus', dX, dOut, x, y, n, false);
+  checkBackward('softplus', dX, dOut, x, y, n, 'y');
   if (is64(dX) && is64(dOut) && is64(y)) softplusBack64(dX, dOut, y, n); else softplusBackAny(dX, dOut, y, n);
   return dX;
 }
@@ -252,7 +255,7 @@ function reluForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x.len
   return out;
 }
 function reluBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('relu', dX, dOut, x, y, n, false);
+  checkBackward('relu', dX, dOut, x, y, n, 'y');
   if (is64(dX) && is64(dOut) && is64(y)) reluBack64(dX, dOut, y, n); else reluBackAny(dX, dOut, y, n);
   return dX;
 }
@@ -262,7 +265,7 @@ function geluForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x.len
   return out;
 }
 function geluBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('gelu', dX, dOut, x, y, n, true);
+  checkBackward('gelu', dX, dOut, x, y, n, 'x');
   if (is64(dX) && is64(dOut) && is64(x)) geluBack64(dX, dOut, x, n); else geluBackAny(dX, dOut, x, n);
   return dX;
 }
@@ -272,7 +275,7 @@ function geluTanhForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x
   return out;
 }
 function geluTanhBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('gelu-tanh', dX, dOut, x, y, n, true);
+  checkBackward('gelu-tanh', dX, dOut, x, y, n, 'x');
   if (is64(dX) && is64(dOut) && is64(x)) geluTanhBack64(dX, dOut, x, n); else geluTanhBackAny(dX, dOut, x, n);
   return dX;
 }
@@ -282,7 +285,7 @@ function swishForward(out: FloatArray, x: Readonly<FloatArray>, n: number = x.le
   return out;
 }
 function swishBackward(dX: FloatArray, dOut: Readonly<FloatArray>, x: Readonly<FloatArray>, y: Readonly<FloatArray>, n: number = dOut.length): FloatArray {
-  checkBackward('swish', dX, dOut, x, y, n, true);
+  checkBackward('swish', dX, dOut, x, y, n, 'x');
   if (is64(dX) && is64(dOut) && is64(x)) swishBack64(dX, dOut, x, n); else swishBackAny(dX, dOut, x, n);
   return dX;
 }

@@ -1,0 +1,99 @@
+/**
+ * bench/reversible: the reversible-solver paper's experiments (McCallum & Foster 2024; slides in shared/seeds) on
+ * tide, all methods in one run: the reversible solver against recursive checkpointing (online, diffrax's
+ * RecursiveCheckpointAdjoint baseline) with c checkpoints, and backprop through the stored solver (direct).
+ *   1. White dwarf (benchmarks.md §1): midpoint / reversible midpoint, 1000 steps, 1000 AdamW training steps.
+ *   2. Coupled oscillator (§2, offline substitute of the real data): midpoint, 499 steps.
+ *   3. Double pendulum (§3, offline substitute): Bogacki–Shampine, adaptive (rtol = atol = 1e-6, I controller).
+ * Columns: final and minimum loss, time, peak gradient bytes (each method's own accounting: states, stages,
+ * checkpoints, grid), effective checkpoints, NFE per training step, heap growth. Ratios of reversible against
+ * checkpointing at equal memory (c = 2) and against the fastest checkpointing row.
+ * Args: --quick (fewer training steps everywhere), --wd-steps N, --osc-steps N, --pend-steps N, --only NAME.
+ */
+import { whiteDwarfProblem, coupledOscillatorProblem, doublePendulumProblem, trainingOptimizer, fit } from '../src/index.ts';
+import type { Problem, GradientMethodName } from '../src/index.ts';
+import { printTable, writeResults, heapUsedBytes } from './lib.ts';
+import type { Row } from './lib.ts';
+
+interface Variant { label: string; gradient: GradientMethodName; checkpoints?: number }
+
+function runVariant(pb: Problem, v: Variant, steps: number, seed: number): Row {
+  const params = pb.init(seed);
+  const optimizer = trainingOptimizer(pb.training);
+  const heap0 = heapUsedBytes();
+  let heapPeak = heap0;
+  const t0 = performance.now();
+  const res = fit({
+    field: pb.field, y0: pb.y0, params, loss: pb.loss, optimizer, steps,
+    solve: { ...pb.solveOptions, gradient: v.gradient, ...(v.checkpoints ? { checkpoints: v.checkpoints } : {}), ...(v.gradient === 'reversible' ? { lambda: 0.999 } : {}) },
+    onStep: ({ step }) => { if (step % 50 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed); },
+  });
+  const sec = (performance.now() - t0) / 1000;
+  // The paper excludes the first (compiling) step; tide has no compile step, but exclude it alike.
+  const secExFirst = sec - res.stepSec[0];
+  const r = res.lastReport!;
+  return {
+    name: `${pb.name} ${v.label}`, problem: pb.name, method: v.label, training_steps: steps,
+    final_loss: res.finalLoss, min_loss: res.minLoss, sec: secExFirst, sec_per_step: secExFirst / Math.max(1, steps - 1),
+    peak_bytes: res.peakBytes, effective_checkpoints: r.effectiveCheckpoints, solver_steps: r.steps,
+    nfe_fwd: r.nfeForward, nfe_bwd: r.nfeBackward, vjp_bwd: r.vjpBackward, heap_growth_bytes: Math.max(0, heapPeak - heap0),
+  };
+}
+
+function addRatios(rows: Row[]): void {
+  const rev = rows.find((r) => r.method === 'reversible');
+  const ck = rows.filter((r) => String(r.method).startsWith('checkpoint'));
+  if (!rev || ck.length === 0) return;
+  const c2 = ck.find((r) => r.method === 'checkpoint c=2');
+  const fastest = ck.reduce((a, b) => ((a.sec as number) <= (b.sec as number) ? a : b));
+  if (c2) {
+    rev.ratio_time_c2_over_rev = (c2.sec as number) / (rev.sec as number);
+    rev.ratio_bytes_c2_over_rev = (c2.peak_bytes as number) / (rev.peak_bytes as number);
+  }
+  rev.fastest_checkpoint = fastest.method as string;
+  rev.ratio_time_fastest_over_rev = (fastest.sec as number) / (rev.sec as number);
+  rev.ratio_bytes_fastest_over_rev = (fastest.peak_bytes as number) / (rev.peak_bytes as number);
+  for (const r of rows) r.ratio_time_over_rev = (r.sec as number) / (rev.sec as number);
+}
+
+export async function main(args: string[] = []): Promise<void> {
+  const quick = args.includes('--quick');
+  const opt = (name: string, fallback: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback; };
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+  const all: Row[] = [];
+  const experiments: Array<{ key: string; make: () => Problem; steps: number; cs: number[]; paper: string }> = [
+    { key: 'white-dwarf', make: () => whiteDwarfProblem({ method: 'midpoint' }), steps: opt('wd-steps', quick ? 100 : 1000), cs: [2, 4, 8, 16, 32, 44],
+      paper: 'paper (GPU, 1000 steps): reversible 1.7 min; checkpointing c=2 280.0, c=4 30.3, c=8 10.6, c=16 9.6, c=32 8.7, c=44 5.5 min; loss 0.9e-4 for all' },
+    { key: 'coupled-oscillator', make: () => coupledOscillatorProblem({ method: 'midpoint' }), steps: opt('osc-steps', quick ? 50 : 500), cs: [2, 4, 8, 16, 31],
+      paper: 'paper (GPU, 10,000 steps, real data): reversible 14.3 min; c=2 632.2, c=4 99.0, c=8 63.4, c=16 53.8, c=31 36.6 min; loss 1.0e-3' },
+    { key: 'double-pendulum', make: () => doublePendulumProblem(), steps: opt('pend-steps', quick ? 30 : 200), cs: [2, 4, 8, 16, 32],
+      paper: 'paper (GPU, 10,000 steps, real data, bs3 adaptive): reversible 21.9 min; c=2 818.2, c=4 135.2, c=8 82.8, c=16 70.8, c=32 62.4 min; loss 7.8–12.8e-3' },
+  ];
+  for (const ex of experiments) {
+    if (only && only !== ex.key) continue;
+    const pb = ex.make();
+    const variants: Variant[] = [
+      { label: 'reversible', gradient: 'reversible' },
+      ...ex.cs.map((c) => ({ label: `checkpoint c=${c}`, gradient: 'checkpoint' as const, checkpoints: c })),
+      { label: 'direct', gradient: 'direct' },
+    ];
+    const rows: Row[] = [];
+    for (const v of variants) {
+      const row = runVariant(pb, v, ex.steps, 0);
+      rows.push(row);
+      console.log(`  ${row.name}: ${(row.sec as number).toFixed(2)} s, loss ${(row.final_loss as number).toExponential(3)}, ${row.peak_bytes} B`);
+    }
+    addRatios(rows);
+    printTable(`${pb.name}: ${ex.steps} training steps (${ex.paper})`, rows.map((r) => ({
+      name: r.method as string, final_loss: r.final_loss, min_loss: r.min_loss, sec: r.sec, sec_per_step: r.sec_per_step, peak_bytes: r.peak_bytes,
+      eff_ckpt: r.effective_checkpoints, nfe_fwd: r.nfe_fwd, nfe_bwd: r.nfe_bwd, vjp_bwd: r.vjp_bwd, time_over_rev: r.ratio_time_over_rev,
+    })));
+    const rev = rows[0];
+    console.log(`reversible vs checkpointing at equal memory (c = 2): ${(rev.ratio_time_c2_over_rev as number).toFixed(1)}× faster, ${(rev.ratio_bytes_c2_over_rev as number).toFixed(2)}× less memory`);
+    console.log(`reversible vs fastest checkpointing (${rev.fastest_checkpoint}): ${(rev.ratio_time_fastest_over_rev as number).toFixed(2)}× faster, ${(rev.ratio_bytes_fastest_over_rev as number).toFixed(1)}× less memory`);
+    all.push(...rows);
+  }
+  writeResults(only ? `reversible-${only}` : 'reversible', all);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

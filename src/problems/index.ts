@@ -1,0 +1,23 @@
+/**
+ * Benchmark problems (benchmarks.md): learnable fields, data generated in code, losses and the paper's training
+ * settings. White dwarf (§1), coupled oscillator and double pendulum (§2–§3, offline substitutes of the real data),
+ * and the spiral of Chen et al. (§5).
+ */
+export { mseLoss, neuralField, trainingOptimizer, linspace, stepGrid, baseMethod } from './problem.ts';
+export type { NeuralField, TrajectoryData, Loss, TrainingSettings, Problem, BaseMethod } from './problem.ts';
+export { ralston3 } from './ralston3.ts';
+export {
+  WHITE_DWARF_C, WHITE_DWARF_T_SHIFT, WHITE_DWARF_Y0, whiteDwarfField, whiteDwarfData, whiteDwarfModel, whiteDwarfProblem,
+} from './white-dwarf.ts';
+export type { WhiteDwarfFieldOptions, WhiteDwarfDataOptions, WhiteDwarfProblemOptions } from './white-dwarf.ts';
+export {
+  COUPLED_OSCILLATOR_COEFFS, COUPLED_OSCILLATOR_Y0, coupledOscillatorField, coupledOscillatorData, coupledOscillatorModel,
+  coupledOscillatorProblem,
+} from './coupled-oscillator.ts';
+export type { CoupledOscillatorDataOptions, CoupledOscillatorProblemOptions } from './coupled-oscillator.ts';
+export {
+  DOUBLE_PENDULUM_PARAMS, DOUBLE_PENDULUM_Y0, doublePendulumField, doublePendulumData, doublePendulumModel, doublePendulumProblem,
+} from './double-pendulum.ts';
+export type { DoublePendulumDataOptions, DoublePendulumProblemOptions } from './double-pendulum.ts';
+export { SPIRAL_A, SPIRAL_Y0, SPIRAL_DEMO, spiralField, spiralData, neuralSpiralField } from './spiral.ts';
+export type { SpiralDataOptions } from './spiral.ts';
