@@ -74,10 +74,10 @@ export interface SteadyStateOptions {
   atol?: number | Float64Array;
 }
 
-/** Options of `solve`. Only t0 and t1 are required. */
+/** Options of `solve`. Only t1 is required. */
 export interface SolveOptions {
-  /** Start time. */
-  t0: number;
+  /** Start time (default 0). */
+  t0?: number;
   /** End time; t1 < t0 integrates backward. */
   t1: number;
   /** Flat parameter vector passed to f (default empty). */
@@ -256,11 +256,11 @@ export function resolveSolveOptions(fieldArg: VectorField | FieldFunction, y0: u
   checkParams(where, field, params);
 
   // Time span.
-  for (const key of ['t0', 't1'] as const) {
-    const v = o[key] as unknown;
+  // t0 defaults to 0 (as in torchdiffeq's and diffrax's usual calls); t1 is required.
+  const t0 = o.t0 ?? 0, t1 = o.t1;
+  for (const [key, v] of [['t0', t0], ['t1', t1]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw badOption(where, key, `${key} must be a finite number, got ${describe(v)}.`);
   }
-  const { t0, t1 } = o;
 
   // Stepping mode.
   if (o.adaptive !== undefined && typeof o.adaptive !== 'boolean') throw badOption(where, 'adaptive', `adaptive must be true or false, got ${describe(o.adaptive)}.`);

@@ -134,7 +134,8 @@ test('stepping mode: fixed-step methods need stepSize, and cannot step adaptivel
 
 test('time span and limits', () => {
   throwsTide(() => solve(rot, y0, { t0: 0, t1: NaN }), 'BAD_OPTION', /t1 must be a finite number, got number NaN/);
-  throwsTide(() => solve(rot, y0, { t1: 1 } as never), 'BAD_OPTION', /t0 must be a finite number, got undefined/);
+  throwsTide(() => solve(rot, y0, { t0: 'zero', t1: 1 } as never), 'BAD_OPTION', /t0 must be a finite number, got string zero/);
+  throwsTide(() => solve(rot, y0, {} as never), 'BAD_OPTION', /t1 must be a finite number, got undefined/);
   throwsTide(() => solve(rot, y0, opts({ maxSteps: 0 })), 'BAD_OPTION', /maxSteps must be a positive integer/);
   throwsTide(() => solve(rot, y0, opts({ minStep: 1, maxStep: 0.1 })), 'BAD_OPTION', /minStep = 1 exceeds maxStep = 0\.1/);
   throwsTide(() => solve(rot, y0, opts({ tstops: [0.5, NaN] })), 'BAD_OPTION', /tstops\[1\] is number NaN; stop times must be finite numbers/);
