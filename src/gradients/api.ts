@@ -64,7 +64,8 @@ export interface GradientSolveOptions {
   /** Backward-solve tolerances (default: the forward ones) and norm for 'backsolve' / 'interpolated*'. */
   adjointRtol?: number;
   adjointAtol?: number;
-  /** 'rms' (default), 'seminorm' (parameter adjoint ignored), 'mixed' (max of per-block RMS, torchdiffeq) or 'mixed-seminorm'. */
+  /** 'rms' (default: max of per-block RMS, as torchdiffeq), 'seminorm' (the same ignoring the parameter adjoint),
+   * 'rms-flat' or 'seminorm-flat' (one RMS over the components, as diffrax). See adjoint-norms.ts. */
   adjointNorm?: AdjointNorm;
   /** Solver of the backward solve (default: the forward method). */
   adjointMethod?: SolveOptions['method'];

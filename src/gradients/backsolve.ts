@@ -17,6 +17,7 @@ import type { VectorField } from '../core/field.ts';
 import type { SolveOptions } from '../solve/options.ts';
 import type { Solution } from '../solve/solution.ts';
 import { solve } from '../solve/solve.ts';
+import { resolveSolver } from '../solvers/registry.ts';
 import type { Tolerance } from '../control/norms.ts';
 import { adjointNorm } from './adjoint-norms.ts';
 import type { AdjointNorm } from './adjoint-norms.ts';
@@ -87,7 +88,10 @@ function runBackward(method: string, field: VectorField, y0: Float64Array, param
   const bounds = withY ? [0, d, 2 * d, 2 * d + p] : [0, d, d + p];
   const norm = adjointNorm(adjoint.norm, bounds);
   const rtol = scalarTol(adjoint.rtol), atol = scalarTol(adjoint.atol);
-  let backwardSteps = 0, nfe = 0, peakSolverBytes = 0;
+  let backwardSteps = 0, nfe = 0;
+  // Carry the controller's step proposal across save times, so each interval does not restart from the initial-step
+  // guess (1 extra evaluation and a tiny first step per interval otherwise).
+  let hCarry = NaN;
   // Walk the save times from the last to the first, then down to t0.
   let q = K - 1;
   let tCur = K > 0 ? ts[q] : t0;
@@ -101,11 +105,14 @@ function runBackward(method: string, field: VectorField, y0: Float64Array, param
   addSavesAt(tCur);
   while (tCur > t0) {
     const tNext = q >= 0 ? ts[q] : t0;
-    const sol = solve(aug, S, { t0: tCur, t1: tNext, method: adjoint.method, rtol, atol, norm, maxSteps: adjoint.maxSteps, controller: adjoint.controller });
+    const sol = solve(aug, S, {
+      t0: tCur, t1: tNext, method: adjoint.method, rtol, atol, norm, maxSteps: adjoint.maxSteps, controller: adjoint.controller,
+      ...(Number.isFinite(hCarry) ? { stepSize: -Math.min(Math.abs(hCarry), tCur - tNext) } : {}),
+    });
     S.set(sol.yFinal);
     nfe += sol.stats.nfe;
     backwardSteps += sol.stats.nAccepted + sol.stats.nRejected;
-    peakSolverBytes = Math.max(peakSolverBytes, 8 * aug.dim * 10);
+    if (Number.isFinite(sol.nextStepSize)) hCarry = sol.nextStepSize;
     tCur = tNext;
     // Re-anchor y to the forward value (the backward re-solve drifts) and add the loss cotangent here.
     if (withY) { if (q >= 0) copyRowInto(S, ys, q * d, d); else S.set(y0, 0); }
@@ -117,8 +124,10 @@ function runBackward(method: string, field: VectorField, y0: Float64Array, param
   report.vjpBackward = aug.vjps;
   report.steps = forward.stats.nAccepted;
   report.backwardSteps = backwardSteps;
-  const saved = 8 * K * d;
-  report.peakBytes = saved + peakSolverBytes + 8 * (5 * d + p) + (source.kind === 'interp' ? source.bytes : 0);
+  // Saved outputs, the backward solver's workspace (stages + state/error/scratch of the augmented state), the field
+  // scratch, and the interpolation data.
+  const stages = resolveSolver(adjoint.method ?? 'tsit5', 'gradient').tableau?.stages ?? 4;
+  report.peakBytes = 8 * K * d + 8 * aug.dim * (stages + 6) + 8 * (5 * d + p) + (source.kind === 'interp' ? source.bytes : 0);
   report.effectiveCheckpoints = source.kind === 'interp' ? source.nodes : K;
   return { dY0: S.slice(aOff, aOff + d), dParams: S.slice(pOff, pOff + p), report };
 }

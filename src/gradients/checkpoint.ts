@@ -53,6 +53,8 @@ class StepExecutor implements CheckpointOps {
   }
   private stepFromCur(k: number, taped: boolean): void {
     this.ws.k1Valid = false;
+    // A re-advance needs only y_{k+1}; a taped step keeps k_s for saves whose dense output uses it.
+    this.ws.skipFsalEval = !taped;
     const f = taped ? this.slots_.reset() : this.field;
     this.nfe += erkStep(this.next, null, this.tableau, f, this.grid.times[k], this.grid.hs[k], this.cur, this.params, this.ws);
   }

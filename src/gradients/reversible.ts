@@ -81,6 +81,8 @@ function coupledBackward(scheme: CoupledScheme, field: VectorField, params: Floa
     step(prev, cur, t, h, reconstruct) {
       const y = cur[0], z = cur[1], ybar = cot[0], zbar = cot[1];
       ws.fwd.k1Valid = false; ws.bwd.k1Valid = false;
+      // Neither reconstructing base step needs its FSAL stage (k̄_s = 0: b_s = 0 and saves are linear in y).
+      ws.fwd.skipFsalEval = true; ws.bwd.skipFsalEval = true;
       // Recompute the stages of both base steps (and, when reconstructing, rebuild (y_n, z_n) from them).
       b.nfe += erkStep(u, null, tab, slotsU.reset(), t + h, -h, y, params, ws.bwd);
       if (reconstruct) for (let m = 0; m < d; m++) prev[1][m] = z[m] - y[m] + u[m];

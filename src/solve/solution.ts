@@ -39,6 +39,11 @@ export interface Solution {
   readonly stats: SolveStats;
   /** Accepted step sizes, signed (negative for a backward solve), in order. */
   readonly stepSizes: Float64Array;
+  /**
+   * The signed step size the controller proposed after the last attempt (NaN if no step was taken). Passing it as
+   * `stepSize` to a solve that continues from tFinal skips the initial-step guess (the adjoint solves do this).
+   */
+  readonly nextStepSize: number;
   /** The event that stopped the solve, or null. */
   readonly event: EventInfo | null;
   /** The failure, when the solve failed with `throwOnFailure: false`; else null. */
@@ -130,6 +135,7 @@ export interface SolutionParts {
   yFinal: Float64Array;
   stats: SolveStats;
   stepSizes: GrowableBuffer;
+  nextStepSize: number;
   event: EventInfo | null;
   error: TideError | null;
   dense: DenseStore | null;
@@ -149,6 +155,7 @@ export class OdeSolution implements Solution {
   readonly yFinal: Float64Array;
   readonly stats: SolveStats;
   readonly stepSizes: Float64Array;
+  readonly nextStepSize: number;
   readonly event: EventInfo | null;
   readonly error: TideError | null;
   readonly dense: boolean;
@@ -172,6 +179,7 @@ export class OdeSolution implements Solution {
     this.yFinal = p.yFinal;
     this.stats = p.stats;
     this.stepSizes = p.stepSizes.toArray();
+    this.nextStepSize = p.nextStepSize;
     this.event = p.event;
     this.error = p.error;
     this.dense = p.dense !== null;

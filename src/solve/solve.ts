@@ -118,6 +118,8 @@ function integrate(cfg: ResolvedOptions, y0: Float64Array): Solution {
   const rows = (saveAt.t0 ? 1 : 0) + ts.length + (saveAt.t1 ? 1 : 0) + (saveAt.steps ? 64 : 0);
   const saves = new SaveBuffer(n, rows);
   const stepSizes = new GrowableBuffer(64);
+  // The controller's proposal after the last attempt: lets a caller continue with a warm step size.
+  let nextStepSize = NaN;
   const dense = saveAt.dense ? new DenseStore(n, width) : null;
   const events = cfg.events.length > 0 ? new EventTracker(where, cfg.events, n) : null;
   const stats: MutableStats = newStats();
@@ -296,6 +298,7 @@ function integrate(cfg: ResolvedOptions, y0: Float64Array): Solution {
           hNext = dir * floor;
         }
         h = hNext;
+        nextStepSize = hNext;
       }
     }
   }
@@ -308,6 +311,6 @@ function integrate(cfg: ResolvedOptions, y0: Float64Array): Solution {
   if (saveAt.t1) saves.push(t, y);
   return new OdeSolution({
     status, method: solver.name, saves, shape: cfg.shape, t0, tFinal: t, yFinal: Float64Array.from(y),
-    stats: freezeStats(stats), stepSizes, event, error, dense,
+    stats: freezeStats(stats), stepSizes, event, error, dense, nextStepSize,
   });
 }

@@ -33,6 +33,12 @@ export interface ErkWorkspace extends SolverWorkspace {
   fEnd: Float64Array;
   /** True when k[0] holds f(t, y) for the (t, y) the next erkStep starts from. */
   k1Valid: boolean;
+  /**
+   * Set by callers that need neither the error estimate nor the FSAL stage (re-advances of checkpointing, the
+   * reconstructing base steps of reversible schemes): an FSAL tableau then skips evaluating k_s = f(t_{n+1}, y_{n+1}),
+   * which only feeds the error estimate and the next step's k_1 (b_s = 0). k[s − 1] is stale afterwards.
+   */
+  skipFsalEval: boolean;
 }
 
 /**
@@ -48,6 +54,7 @@ export function erkWorkspace(tableau: Tableau, dim: number): ErkWorkspace {
     yStage: new Float64Array(dim),
     fEnd: new Float64Array(dim),
     k1Valid: false,
+    skipFsalEval: false,
   };
 }
 
@@ -94,6 +101,7 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
     // FSAL: the last stage input is y_{n+1} itself, so build it in place.
     const Yi = tableau.fsal && i === s - 1 ? yOut : ws.yStage;
     erkStageInput(Yi, tableau, i, h, y, k);
+    if (Yi === yOut && ws.skipFsalEval && errOut === null) break;
     if (i === stiffX) (ws.yStiff as Float64Array).set(Yi);
     field.eval(k[i], t + c[i] * h, Yi, params);
     nfe++;

@@ -52,11 +52,16 @@ export class CoupledScheme implements ReversibleScheme<CoupledWorkspace> {
     this.name = `reversible-${tableau.name}`;
     this.order = tableau.order;
     this.errorOrder = tableau.bErr !== null ? tableau.errorOrder : undefined;
-    this.nfePerStep = 2 * tableau.stages;
+    // FSAL tableaus skip k_s unless the step's error estimate is needed (adaptive: one of the two base steps).
+    this.nfePerStep = 2 * tableau.stages - (tableau.fsal ? 1 : 0);
   }
 
   workspace(dim: number): CoupledWorkspace {
-    return { fwd: erkWorkspace(this.tableau, dim), bwd: erkWorkspace(this.tableau, dim), phi: new Float64Array(dim) };
+    const fwd = erkWorkspace(this.tableau, dim), bwd = erkWorkspace(this.tableau, dim);
+    // The FSAL stage k_s (b_s = 0) feeds only an error estimate, which only the second base step of an adaptive
+    // forward step asks for (erkStep evaluates k_s whenever errOut is given): FSAL tableaus skip it everywhere else.
+    fwd.skipFsalEval = true; bwd.skipFsalEval = true;
+    return { fwd, bwd, phi: new Float64Array(dim) };
   }
 
   init(state: Float64Array[], y0: Readonly<Float64Array>): number {
