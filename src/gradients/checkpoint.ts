@@ -69,19 +69,23 @@ class StepExecutor implements CheckpointOps {
     this.stepFromCur(k, true);
     const plan = this.plan!, d = this.field.dim;
     const mids = plan.inStep.get(k);
-    if (mids && this.adj.addMidSaves(mids, this.dYs)) this.adj.pullbackFEnd(this.grid.times[k + 1], this.next, this.params, this.dParams);
+    // FSAL fold, as in direct.ts: step k − 1's saves reach its k_s through this step's k_1.
+    const fold = this.tableau.fsal && k < this.grid.N - 1;
+    const before = this.tableau.fsal && k > 0 ? plan.inStep.get(k - 1) : undefined;
+    if (before) this.adj.carryFsal(before, this.dYs);
+    if (mids && this.adj.addMidSaves(mids, this.dYs, fold)) this.adj.pullbackFEnd(this.grid.times[k + 1], this.next, this.params, this.dParams);
     this.adj.pullbackTaped(this.grid.hs[k], this.slots_.slotTape, this.dParams);
     for (const q of plan.atPoint.get(k) ?? []) this.adj.addPoint(this.dYs, q * d);
   }
 }
 
-function finish(method: string, ex: StepExecutor, nfeForward: number, grid: StepGrid, slots: number): GradientResult {
+function finish(method: string, ex: StepExecutor, nfeForward: number, grid: StepGrid, slots: number, savedBytes: number): GradientResult {
   const report = emptyReport(method);
   report.nfeForward = nfeForward;
   report.nfeBackward = ex.nfe;
   report.vjpBackward = ex.adj.vjpCount;
   report.steps = grid.N;
-  report.peakBytes = ex.bytes + gridBytes(grid);
+  report.peakBytes = ex.bytes + gridBytes(grid) + savedBytes;
   report.effectiveCheckpoints = slots;
   return { dY0: ex.adj.dy.slice(), dParams: ex.dParams, report };
 }
@@ -97,7 +101,7 @@ export function revolveForwardRun(field: VectorField, y0: Float64Array, params: 
       ex.slots[0].set(y0);
       ex.begin(planSaves(ts, grid.times, grid.hs, grid.N, tableau), dYs);
       if (grid.N > 0) revolveBackward(grid.N, slots, ex);
-      return finish('revolve', ex, solution.stats.nfe, grid, slots);
+      return finish('revolve', ex, solution.stats.nfe, grid, slots, 8 * solution.ys.length);
     },
   };
 }
@@ -125,7 +129,7 @@ export function checkpointForwardRun(field: VectorField, y0: Float64Array, param
       const schedule = new OnlineCheckpointer(c);
       for (let k = 1; k < grid.N; k++) schedule.offer(k);
       if (grid.N > 0) onlineBackward(grid.N, schedule, ex);
-      return finish('checkpoint', ex, solution.stats.nfe, grid, c);
+      return finish('checkpoint', ex, solution.stats.nfe, grid, c, 8 * solution.ys.length);
     },
   };
 }

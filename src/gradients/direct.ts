@@ -52,7 +52,11 @@ export function directForward(field: VectorField, y0: Float64Array, params: Floa
         copyRow(yn, Y, n * d);
         for (let i = 0; i < s; i++) copyRow(kn[i], K, (n * s + i) * d);
         const mids = plan.inStep.get(n);
-        if (mids && adj.addMidSaves(mids, dYs)) adj.pullbackFEnd(grid.times[n + 1], copyRow(yNext, Y, (n + 1) * d), params, dParams);
+        // With FSAL, step n's saves reach k_s through k_1 of step n + 1 (already pulled back): one VJP fewer.
+        const fold = tableau.fsal && n < N - 1;
+        const before = tableau.fsal ? plan.inStep.get(n - 1) : undefined;
+        if (before && n > 0) adj.carryFsal(before, dYs);
+        if (mids && adj.addMidSaves(mids, dYs, fold)) adj.pullbackFEnd(grid.times[n + 1], copyRow(yNext, Y, (n + 1) * d), params, dParams);
         adj.pullback(grid.times[n], grid.hs[n], yn, kn, params, dParams);
         for (const q of plan.atPoint.get(n) ?? []) adj.addPoint(dYs, q * d);
       }
@@ -60,7 +64,7 @@ export function directForward(field: VectorField, y0: Float64Array, params: Floa
       report.nfeForward = solution.stats.nfe;
       report.vjpBackward = adj.vjpCount;
       report.steps = N;
-      report.peakBytes = ys.bytes + ks.bytes + gridBytes(grid) + adj.bytes;
+      report.peakBytes = ys.bytes + ks.bytes + gridBytes(grid) + adj.bytes + 8 * solution.ys.length; // + saved outputs
       report.effectiveCheckpoints = N + 1;
       return { dY0: adj.dy.slice(), dParams, report };
     },

@@ -51,8 +51,8 @@ export class StepAdjoint {
    * index·dim) enter ȳ_{n+1}, k̄_i, f_{n+1} and ȳ_n through the dense-output weights. Returns true if f_{n+1}
    * (non-FSAL Hermite) received a cotangent, which the caller pulls back with pullbackFEnd.
    */
-  addMidSaves(saves: readonly MidSave[], dYs: Readonly<Float64Array>): boolean {
-    const d = this.dim, s = this.tableau.stages;
+  addMidSaves(saves: readonly MidSave[], dYs: Readonly<Float64Array>, foldFsal = false): boolean {
+    const d = this.dim, s = foldFsal ? this.tableau.stages - 1 : this.tableau.stages;
     let needF = false;
     for (const sv of saves) {
       const off = sv.index * d;
@@ -73,6 +73,20 @@ export class StepAdjoint {
       }
     }
     return needF;
+  }
+
+  /**
+   * FSAL fold (adjoints.md §1): k_s of step n is f(t_{n+1}, y_{n+1}) = k_1 of step n + 1, so the dense-output
+   * cotangent that step n's saves put on k_s can go onto k_1 of step n + 1, whose VJP is taken anyway. Call this
+   * while pulling back step n + 1 with step n's saves, and addMidSaves(…, foldFsal = true) for step n.
+   */
+  carryFsal(saves: readonly MidSave[], dYs: Readonly<Float64Array>): void {
+    const d = this.dim, last = this.tableau.stages - 1, ke = this.kExtra[0];
+    for (const sv of saves) {
+      const w = sv.wk[last], off = sv.index * d;
+      if (w === 0) continue;
+      for (let m = 0; m < d; m++) ke[m] += w * dYs[off + m];
+    }
   }
 
   /** Pulls the f_{n+1} cotangent (from addMidSaves) through f at (t_{n+1}, y_{n+1}) into ȳ_{n+1}. */
