@@ -73,13 +73,19 @@ export interface GradientSolveOptions {
   /** Chebyshev nodes for 'interpolated' (default 32) and their weights ('lobatto' default, or 'irdm-paper'). */
   chebyshevNodes?: number;
   chebyshevWeights?: ChebyshevWeights;
+  /**
+   * Also return ∂L/∂ts[q] = g_q · f(ts[q], y(ts[q])) and ∂L/∂t0 = −(∂L/∂y0) · f(t0, y0): the derivatives of the exact flow
+   * (one f evaluation per save time, plus one). For the discrete methods they hold to the solver's accuracy, since
+   * step sizes are not differentiated. Default false.
+   */
+  timeGradients?: boolean;
   /** Coupling λ ∈ (0, 1] of the reversible wrapper (gradient 'reversible' / 'reversible-direct'; default 0.999). */
   lambda?: number;
 }
 
 const KEYS = ['t0', 't1', 'params', 'ts', 'method', 'dp5ErrorWeights', 'stepSize', 'adaptive', 'rtol', 'atol', 'controller',
   'maxSteps', 'minStep', 'maxStep', 'tstops', 'gradient', 'checkpoints', 'adjointRtol', 'adjointAtol', 'adjointNorm',
-  'adjointMethod', 'adjointMaxSteps', 'chebyshevNodes', 'chebyshevWeights', 'lambda'];
+  'adjointMethod', 'adjointMaxSteps', 'chebyshevNodes', 'chebyshevWeights', 'lambda', 'timeGradients'];
 
 export interface GradientSolve {
   /** Save times (the `ts` option, or [t1]). */
@@ -133,7 +139,7 @@ export function solveWithGradient(field: VectorField, y0: Float64Array, options:
     return {
       ts, ys, solution: null, reversible: r.forward, method: gradient,
       y: (q) => ys.subarray(q * d, (q + 1) * d),
-      backward: (dYs) => { checkCotangent(where, dYs, ys.length, ts.length, d); return r.backward(dYs); },
+      backward: (dYs) => { checkCotangent(where, dYs, ys.length, ts.length, d); return withTimes(r.backward(dYs), dYs, ys); },
     };
   }
   const solver = resolveSolver(solveOptions.method!, where);
@@ -174,9 +180,25 @@ export function solveWithGradient(field: VectorField, y0: Float64Array, options:
     y: (q) => ys.subarray(q * d, (q + 1) * d),
     backward(dYs) {
       checkCotangent(where, dYs, ys.length, ts.length, d);
-      return run.backward(dYs);
+      return withTimes(run.backward(dYs), dYs, ys);
     },
   };
+
+  /** Adds the time derivatives (exact-flow formulas) when asked for. */
+  function withTimes(g: GradientResult, dYs: Readonly<Float64Array>, ys: Float64Array): GradientResult {
+    if (!options.timeGradients) return g;
+    const f = new Float64Array(d), dTs = new Float64Array(ts.length);
+    for (let q = 0; q < ts.length; q++) {
+      field.eval(f, ts[q], ys.subarray(q * d, (q + 1) * d), params);
+      let s = 0;
+      for (let m = 0; m < d; m++) s += dYs[q * d + m] * f[m];
+      dTs[q] = s;
+    }
+    field.eval(f, t0, y0, params);
+    let s0 = 0;
+    for (let m = 0; m < d; m++) s0 -= g.dY0[m] * f[m];
+    return { ...g, dTs, dT0: s0 };
+  }
 }
 
 function checkCotangent(where: string, dYs: unknown, n: number, K: number, d: number): void {

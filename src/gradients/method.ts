@@ -36,6 +36,9 @@ export interface GradientResult {
   /** ∂L/∂params (length paramCount). */
   readonly dParams: Float64Array;
   readonly report: GradientReport;
+  /** With `timeGradients: true`: ∂L/∂ts[q] for every save time, and ∂L/∂t0 (t1 is the last save time's entry). */
+  readonly dTs?: Float64Array;
+  readonly dT0?: number;
 }
 
 export function emptyReport(method: string): GradientReport {

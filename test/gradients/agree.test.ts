@@ -179,3 +179,21 @@ describe('bad input', () => {
     assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, method: 'vcab3' }), /multistep method/);
   });
 });
+
+describe('time gradients (timeGradients: true)', () => {
+  test('∂L/∂ts and ∂L/∂t0 match central differences of the exact flow (tight tolerance), for several methods', () => {
+    const field = forcedOscillator();
+    const params = new Float64Array([2.0, 0.3, 0.7]);
+    const y0 = new Float64Array([1, -0.5]);
+    const base = { t0: 0.1, t1: 1.3, method: 'dopri5', rtol: 1e-11, atol: 1e-11, params } as const;
+    const L = (t0: number, ts: number[]) => valueAndGradient(halfSq, field, y0, { ...base, t0, t1: ts[ts.length - 1], ts }).loss;
+    const ts = [0.5, 0.9, 1.3];
+    for (const gradient of ['direct', 'backsolve', 'reversible'] as const) {
+      const r = valueAndGradient(halfSq, field, y0, { ...base, ts, gradient, timeGradients: true, ...(gradient === 'reversible' ? { method: 'rk4', stepSize: 0.0005, rtol: undefined, atol: undefined } : {}) });
+      const fdTs = ts.map((_, q) => { const e = 1e-6; const a = [...ts], b = [...ts]; a[q] += e; b[q] -= e; return (L(0.1, a) - L(0.1, b)) / (2 * e); });
+      const fdT0 = (L(0.1 + 1e-6, ts) - L(0.1 - 1e-6, ts)) / 2e-6;
+      assert.ok(maxRelErr(r.dTs!, fdTs) < 1e-5, `${gradient} dTs ${Array.from(r.dTs!)} vs ${fdTs}`);
+      assert.ok(maxRelErr([r.dT0!], [fdT0]) < 1e-5, `${gradient} dT0 ${r.dT0} vs ${fdT0}`);
+    }
+  });
+});
