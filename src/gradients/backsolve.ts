@@ -127,7 +127,8 @@ function runBackward(method: string, field: VectorField, y0: Float64Array, param
   // Saved outputs, the backward solver's workspace (stages + state/error/scratch of the augmented state), the field
   // scratch, and the interpolation data.
   const stages = resolveSolver(adjoint.method ?? 'tsit5', 'gradient').tableau?.stages ?? 4;
-  report.peakBytes = 8 * K * d + 8 * aug.dim * (stages + 6) + 8 * (5 * d + p) + (source.kind === 'interp' ? source.bytes : 0);
+  report.stateBytes = 8 * aug.dim * (stages + 6) + 8 * (5 * d + p) + (source.kind === 'interp' ? source.bytes : 0);
+  report.peakBytes = report.stateBytes + 8 * K * d;
   report.effectiveCheckpoints = source.kind === 'interp' ? source.nodes : K;
   return { dY0: S.slice(aOff, aOff + d), dParams: S.slice(pOff, pOff + p), report };
 }

@@ -85,6 +85,7 @@ function finish(method: string, ex: StepExecutor, nfeForward: number, grid: Step
   report.nfeBackward = ex.nfe;
   report.vjpBackward = ex.adj.vjpCount;
   report.steps = grid.N;
+  report.stateBytes = ex.bytes;
   report.peakBytes = ex.bytes + gridBytes(grid) + savedBytes;
   report.effectiveCheckpoints = slots;
   return { dY0: ex.adj.dy.slice(), dParams: ex.dParams, report };

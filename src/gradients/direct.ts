@@ -64,7 +64,8 @@ export function directForward(field: VectorField, y0: Float64Array, params: Floa
       report.nfeForward = solution.stats.nfe;
       report.vjpBackward = adj.vjpCount;
       report.steps = N;
-      report.peakBytes = ys.bytes + ks.bytes + gridBytes(grid) + adj.bytes + 8 * solution.ys.length; // + saved outputs
+      report.stateBytes = ys.bytes + ks.bytes + adj.bytes;
+      report.peakBytes = report.stateBytes + gridBytes(grid) + 8 * solution.ys.length; // + grid and saved outputs
       report.effectiveCheckpoints = N + 1;
       return { dY0: adj.dy.slice(), dParams, report };
     },

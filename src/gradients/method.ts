@@ -26,6 +26,12 @@ export interface GradientReport {
   backwardSteps: number;
   /** Peak bytes held by the method's own stores (states, stages, checkpoints, step sizes, interpolation nodes). */
   peakBytes: number;
+  /**
+   * The part of peakBytes that holds states: stored or checkpointed states, stages, interpolation nodes and working
+   * vectors; without the saved outputs (K·d) and the accepted-step grid (times and step sizes), which every method
+   * keeps alike. This is what grows with N for direct and stays O(1) for reversible.
+   */
+  stateBytes: number;
   /** States held at once at the peak (checkpoint slots; N + 1 for direct; nodes for interpolated). */
   effectiveCheckpoints: number;
 }
@@ -42,7 +48,7 @@ export interface GradientResult {
 }
 
 export function emptyReport(method: string): GradientReport {
-  return { method, nfeForward: 0, nfeBackward: 0, vjpBackward: 0, steps: 0, backwardSteps: 0, peakBytes: 0, effectiveCheckpoints: 0 };
+  return { method, nfeForward: 0, nfeBackward: 0, vjpBackward: 0, steps: 0, backwardSteps: 0, peakBytes: 0, stateBytes: 0, effectiveCheckpoints: 0 };
 }
 
 /** Bytes of n float64 numbers. */

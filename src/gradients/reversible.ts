@@ -206,7 +206,8 @@ export function reversibleRun(scheme: ReversibleScheme, field: VectorField, y0: 
       report.steps = N;
       // States held: the final state, the working pair, the cotangents (+ every state for the stored variant), times.
       const work = 8 * d * (3 * parts + (scheme instanceof CoupledScheme ? 2 * (scheme.tableau.stages + 3) + 3 + 4 * (scheme.tableau.stages + 3) : 6));
-      report.peakBytes = work + 16 * N + 8 + (states ? states.bytes : 0) + 8 * forward.ys.length; // + saved outputs
+      report.stateBytes = work + (states ? states.bytes : 0);
+      report.peakBytes = report.stateBytes + 16 * N + 8 + 8 * forward.ys.length; // + grid and saved outputs
       report.effectiveCheckpoints = store ? N + 1 : parts;
       return { dY0, dParams, report };
     },

@@ -8,7 +8,6 @@
  * exactly (including t0 and t1) is a point cotangent on y_n.
  */
 import type { Tableau } from '../solvers/tableau.ts';
-import { evalDense } from '../solvers/dense/polynomial.ts';
 import { TideError } from '../core/errors.ts';
 
 export interface MidSave {
@@ -29,25 +28,46 @@ export interface SavePlan {
   readonly inStep: Map<number, MidSave[]>;
 }
 
-/** Dense-output weights for one step of `tableau` with step h at θ. */
-export function denseWeights(tableau: Tableau, h: number, theta: number): { wy: number; wY: number; wk: Float64Array; wF: number } {
+/**
+ * Every tide interpolant packs coefficients that are linear in (y_n, y_{n+1}) and in h·(k_i, f_{n+1}); so each input's
+ * weight is a polynomial in θ (times h for the derivative inputs). Its monomial coefficients are probed once per
+ * tableau with h = 1 and unit inputs: rows y_n, y_{n+1}, k_1 … k_s, f_{n+1}; `width` coefficients each.
+ */
+const bases = new WeakMap<Tableau, Float64Array[]>();
+
+function basisOf(tableau: Tableau): Float64Array[] {
+  let rows = bases.get(tableau);
+  if (rows !== undefined) return rows;
   const s = tableau.stages, dense = tableau.dense, width = dense.width;
-  const coef = new Float64Array(width), out = new Float64Array(1);
   const zero = new Float64Array(1), one = new Float64Array([1]);
   const ks = Array.from({ length: s }, () => new Float64Array(1));
-  const probe = (y: Float64Array, yNew: Float64Array, kIndex: number, fEnd: Float64Array | null): number => {
+  const probe = (y: Float64Array, yNew: Float64Array, kIndex: number, fEnd: Float64Array | null): Float64Array => {
+    const coef = new Float64Array(width);
     for (let i = 0; i < s; i++) ks[i][0] = i === kIndex ? 1 : 0;
     const fe = tableau.fsal ? ks[s - 1] : (fEnd ?? (dense.needsFEnd ? zero : null));
-    dense.pack(coef, h, y, yNew, ks, fe);
-    return evalDense(out, theta, coef, width)[0];
+    dense.pack(coef, 1, y, yNew, ks, fe);
+    return coef;
   };
-  const wy = probe(one, zero, -1, null);
-  const wY = probe(zero, one, -1, null);
+  rows = [probe(one, zero, -1, null), probe(zero, one, -1, null)];
+  for (let i = 0; i < s; i++) rows.push(probe(zero, zero, i, null));
+  // For FSAL tableaus f_{n+1} is k_s and already among the k rows.
+  rows.push(!tableau.fsal && dense.needsFEnd ? probe(zero, zero, -1, one) : new Float64Array(width));
+  bases.set(tableau, rows);
+  return rows;
+}
+
+const horner = (c: Float64Array, theta: number): number => {
+  let acc = c[c.length - 1];
+  for (let r = c.length - 2; r >= 0; r--) acc = acc * theta + c[r];
+  return acc;
+};
+
+/** Dense-output weights for one step of `tableau` with step h at θ. */
+export function denseWeights(tableau: Tableau, h: number, theta: number): { wy: number; wY: number; wk: Float64Array; wF: number } {
+  const rows = basisOf(tableau), s = tableau.stages;
   const wk = new Float64Array(s);
-  for (let i = 0; i < s; i++) wk[i] = probe(zero, zero, i, null);
-  // For FSAL tableaus f_{n+1} is k_s and already inside wk; otherwise probe it separately.
-  const wF = !tableau.fsal && dense.needsFEnd ? probe(zero, zero, -1, one) : 0;
-  return { wy, wY, wk, wF };
+  for (let i = 0; i < s; i++) wk[i] = h * horner(rows[2 + i], theta);
+  return { wy: horner(rows[0], theta), wY: horner(rows[1], theta), wk, wF: h * horner(rows[2 + s], theta) };
 }
 
 /** Index n of the step with t_n < τ ≤ t_{n+1} in the increasing grid `times` (length N + 1), by bisection. */
