@@ -14,6 +14,17 @@ import type { FloatArray } from '../array.ts';
 /** out (m×n) = alpha·A(m×k)·B(k×n) + beta·out. */
 export function gemmNN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
+  if (n === 2) {
+    // Two output columns (the input cotangent of a layer fed by a 2-D state): dot products down B's two columns.
+    for (let i = 0; i < m; i++) {
+      const aRow = i * k;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < k; p++) { const x = a[aRow + p]; s0 += x * b[2 * p]; s1 += x * b[2 * p + 1]; }
+      out[2 * i] = beta === 0 ? alpha * s0 : beta * out[2 * i] + alpha * s0;
+      out[2 * i + 1] = beta === 0 ? alpha * s1 : beta * out[2 * i + 1] + alpha * s1;
+    }
+    return out;
+  }
   for (let i = 0; i < m; i++) {
     const oRow = i * n;
     if (beta === 0) for (let j = 0; j < n; j++) out[oRow + j] = 0;
@@ -48,6 +59,23 @@ export function gemmNT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
     }
     return out;
   }
+  if (n === 2) {
+    // Two outputs per row (a 2-D state out of a hidden layer): one pass over the row of A feeds both dot products.
+    for (let i = 0; i < m; i++) {
+      const aRow = i * k;
+      let s0 = 0, s1 = 0, t0 = 0, t1 = 0, p = 0;
+      for (; p + 1 < k; p += 2) {
+        const x0 = a[aRow + p], x1 = a[aRow + p + 1];
+        s0 += x0 * b[p]; t0 += x0 * b[k + p];
+        s1 += x1 * b[p + 1]; t1 += x1 * b[k + p + 1];
+      }
+      if (p < k) { const x0 = a[aRow + p]; s0 += x0 * b[p]; t0 += x0 * b[k + p]; }
+      const u = alpha * (s0 + s1), v = alpha * (t0 + t1);
+      out[2 * i] = beta === 0 ? u : beta * out[2 * i] + u;
+      out[2 * i + 1] = beta === 0 ? v : beta * out[2 * i + 1] + v;
+    }
+    return out;
+  }
   for (let i = 0; i < m; i++) {
     const aRow = i * k, oRow = i * n;
     for (let j = 0; j < n; j++) {
@@ -65,6 +93,34 @@ export function gemmNT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
       const s = alpha * ((s0 + s1) + (s2 + s3));
       out[oRow + j] = beta === 0 ? s : beta * out[oRow + j] + s;
     }
+  }
+  return out;
+}
+
+/**
+ * out (m×n) = A(m×k)·B(n×k)ᵀ + bias (n, added to every row): the dense-layer forward x·Wᵀ + b in one pass (saves the
+ * separate bias pass; for k ≤ 2 the bias enters the same expression).
+ */
+export function gemmNTBias(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, bias: Readonly<FloatArray>,
+  m: number, n: number, k: number): FloatArray {
+  if (k === 2) {
+    for (let i = 0; i < m; i++) {
+      const a0 = a[2 * i], a1 = a[2 * i + 1], o = i * n;
+      for (let j = 0, q = 0; j < n; j++, q += 2) out[o + j] = a0 * b[q] + a1 * b[q + 1] + bias[j];
+    }
+    return out;
+  }
+  if (k === 1) {
+    for (let i = 0; i < m; i++) {
+      const a0 = a[i], o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] = a0 * b[j] + bias[j];
+    }
+    return out;
+  }
+  gemmNT(out, a, b, m, n, k);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] += bias[j];
   }
   return out;
 }
