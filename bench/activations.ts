@@ -14,6 +14,7 @@ import { activations, ACTIVATION_NAMES } from '../src/core/kernels/activations.t
 import type { ActivationName } from '../src/core/kernels/activations.ts';
 import { timeIt, printTable, writeResults } from './lib.ts';
 import type { Row } from './lib.ts';
+import { ulpOf } from '../test/oracles/ulp.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, '..', 'test', 'fixtures', 'erf_refs.json');
@@ -96,14 +97,6 @@ const mathBackward: Record<ActivationName, Bwd> = {
 
 /** Largest forward error in ulps against the fixture's mpmath references (hi + lo), or null if none. */
 type Refs = Record<string, [number, number, number][]>;
-function ulpOf(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2.2250738585072014e-308) return 5e-324;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 52);
-}
 function maxUlp(f: (x: number) => number, refs: [number, number, number][] | undefined): number | null {
   if (!refs) return null;
   let m = 0;

@@ -13,7 +13,7 @@ import type { SolveOptions } from '../solve/options.ts';
 import { erkStep, erkWorkspace } from '../solvers/erk.ts';
 import { forwardSolve, gridBytes } from './forward.ts';
 import type { StepGrid } from './forward.ts';
-import { planSaves } from './save-plan.ts';
+import { planSaves, NONE } from './save-plan.ts';
 import type { SavePlan } from './save-plan.ts';
 import { StepAdjoint } from './step-adjoint.ts';
 import { SlotField } from './slot-field.ts';
@@ -49,7 +49,7 @@ class StepExecutor implements CheckpointOps {
   get bytes(): number { return 8 * this.field.dim * (this.slots.length + 2 + this.tableau.stages + 3) + this.adj.bytes; }
   begin(plan: SavePlan, dYs: Readonly<Float64Array>): void {
     this.plan = plan; this.dYs = dYs;
-    for (const q of plan.atPoint.get(this.grid.N) ?? []) this.adj.addPoint(dYs, q * this.field.dim);
+    for (const q of plan.atPoint.get(this.grid.N) ?? NONE) this.adj.addPoint(dYs, q * this.field.dim);
   }
   private stepFromCur(k: number, taped: boolean): void {
     this.ws.k1Valid = false;
@@ -75,7 +75,7 @@ class StepExecutor implements CheckpointOps {
     if (before) this.adj.carryFsal(before, this.dYs);
     if (mids && this.adj.addMidSaves(mids, this.dYs, fold)) this.adj.pullbackFEnd(this.grid.times[k + 1], this.next, this.params, this.dParams);
     this.adj.pullbackTaped(this.grid.hs[k], this.slots_.slotTape, this.dParams);
-    for (const q of plan.atPoint.get(k) ?? []) this.adj.addPoint(this.dYs, q * d);
+    for (const q of plan.atPoint.get(k) ?? NONE) this.adj.addPoint(this.dYs, q * d);
   }
 }
 

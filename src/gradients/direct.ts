@@ -9,7 +9,7 @@ import type { Tableau } from '../solvers/tableau.ts';
 import type { SolveOptions } from '../solve/options.ts';
 import { forwardSolve, gridBytes } from './forward.ts';
 import type { StepGrid } from './forward.ts';
-import { planSaves } from './save-plan.ts';
+import { planSaves, NONE } from './save-plan.ts';
 import { StepAdjoint } from './step-adjoint.ts';
 import { F64Store } from './store.ts';
 import type { GradientResult } from './method.ts';
@@ -47,7 +47,7 @@ export function directForward(field: VectorField, y0: Float64Array, params: Floa
       // Fixed buffers the stored step is copied into (copying beats making views in the loop: no allocation).
       const yn = new Float64Array(d), yNext = new Float64Array(d);
       const kn = Array.from({ length: s }, () => new Float64Array(d));
-      for (const q of plan.atPoint.get(N) ?? []) adj.addPoint(dYs, q * d);
+      for (const q of plan.atPoint.get(N) ?? NONE) adj.addPoint(dYs, q * d);
       for (let n = N - 1; n >= 0; n--) {
         copyRow(yn, Y, n * d);
         for (let i = 0; i < s; i++) copyRow(kn[i], K, (n * s + i) * d);
@@ -58,7 +58,7 @@ export function directForward(field: VectorField, y0: Float64Array, params: Floa
         if (before && n > 0) adj.carryFsal(before, dYs);
         if (mids && adj.addMidSaves(mids, dYs, fold)) adj.pullbackFEnd(grid.times[n + 1], copyRow(yNext, Y, (n + 1) * d), params, dParams);
         adj.pullback(grid.times[n], grid.hs[n], yn, kn, params, dParams);
-        for (const q of plan.atPoint.get(n) ?? []) adj.addPoint(dYs, q * d);
+        for (const q of plan.atPoint.get(n) ?? NONE) adj.addPoint(dYs, q * d);
       }
       const report = emptyReport('direct');
       report.nfeForward = solution.stats.nfe;

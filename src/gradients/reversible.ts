@@ -27,6 +27,7 @@ import { SlotField } from './slot-field.ts';
 import type { GradientResult } from './method.ts';
 import { emptyReport } from './method.ts';
 import { F64Store } from './store.ts';
+import { NONE } from './save-plan.ts';
 import { internalError } from '../core/errors.ts';
 
 export interface ReversibleRun {
@@ -186,7 +187,7 @@ export function reversibleRun(scheme: ReversibleScheme, field: VectorField, y0: 
       const plan = planLinear(o.ts, times, hs, N);
       let cur = allocState(parts, d), prev = allocState(parts, d);
       copyState(cur, forward.state);
-      for (const q of plan.at.get(N) ?? []) addRow(bw.cot[0], dYs, q);
+      for (const q of plan.at.get(N) ?? NONE) addRow(bw.cot[0], dYs, q);
       const S = states?.view();
       for (let n = N - 1; n >= 0; n--) {
         const inside = plan.inside.get(n);
@@ -194,7 +195,7 @@ export function reversibleRun(scheme: ReversibleScheme, field: VectorField, y0: 
         if (S) for (let i = 0; i < parts; i++) for (let m = 0; m < d; m++) prev[i][m] = S[(n * parts + i) * d + m];
         bw.step(prev, cur, times[n], hs[n], S === undefined);
         if (inside) for (const { q, theta } of inside) addRow(bw.cot[0], dYs, q, 1 - theta);
-        for (const q of plan.at.get(n) ?? []) addRow(bw.cot[0], dYs, q);
+        for (const q of plan.at.get(n) ?? NONE) addRow(bw.cot[0], dYs, q);
         const tmp = cur; cur = prev; prev = tmp;
       }
       const dY0 = new Float64Array(d);

@@ -10,6 +10,9 @@
 import type { Tableau } from '../solvers/tableau.ts';
 import { TideError } from '../core/errors.ts';
 
+/** The empty list the step loops fall back on (no allocation per step). */
+export const NONE: readonly number[] = Object.freeze([]);
+
 export interface MidSave {
   /** Index of the save in the user's ts. */
   readonly index: number;

@@ -10,17 +10,10 @@ import fc from 'fast-check';
 import { activations, ACTIVATION_NAMES, getActivation } from '../../../src/core/kernels/activations.ts';
 import type { ActivationName } from '../../../src/core/kernels/activations.ts';
 import { TideError } from '../../../src/core/errors.ts';
+import { ulpOf } from '../../oracles/ulp.ts';
 
 const refs = JSON.parse(readFileSync(new URL('../../fixtures/erf_refs.json', import.meta.url), 'utf8')) as Record<string, number[][]>;
 
-function ulpOf(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2.2250738585072014e-308) return 5e-324;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 52);
-}
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import {
   exp, expm1, tanh, sigmoid, erf, erfc, normalCdf, gelu, normalPdf, EXP_TABLE, TANH_TABLE, SIGMOID_TABLE,
 } from '../../../src/core/kernels/fastmath.ts';
+import { ulpOf } from '../../oracles/ulp.ts';
 
 type Ref = [number, number, number];
 const refs = JSON.parse(readFileSync(new URL('../../fixtures/erf_refs.json', import.meta.url), 'utf8')) as Record<string, number[][]>;
@@ -31,15 +32,6 @@ function ordinal(v: number): bigint {
 function ulpDistance(a: number, b: number): number {
   if (a !== a || b !== b) return a !== a && b !== b ? 0 : Infinity;
   return Math.abs(Number(ordinal(a) - ordinal(b)));
-}
-/** Spacing of doubles at |v| (the ulp of v). */
-function ulpOf(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2.2250738585072014e-308) return 5e-324;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 52);
 }
 /** Max error of f against [x, hi, lo] references, in ulps of the exact value (normal results only). */
 function maxErrUlp(f: (x: number) => number, rows: number[][]): { max: number; at: number } {
