@@ -44,7 +44,9 @@ export interface FitResult {
   readonly lastReport: GradientReport | null;
 }
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+// performance.now exists in browsers and Node, but is not in the ES library types the core is compiled with.
+const perf = (globalThis as { performance?: { now(): number } }).performance;
+const now = (): number => (perf !== undefined ? perf.now() : Date.now());
 
 export function fit(o: FitOptions): FitResult {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new TideError('BAD_OPTION', `fit: steps must be a non-negative integer, got ${o.steps}.`, { option: 'steps' });
