@@ -29,6 +29,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { fieldFromFunction, fieldFromTrace, mlp, ops, Rng, adam, solve, solveWithGradient } from '../src/index.ts';
+import { mseLoss as problemMse } from '../src/index.ts';
 import type { GradientSolveOptions, VectorField, GradientResult } from '../src/index.ts';
 import { printTable, timeIt, writeResults, type Row } from './lib.ts';
 
@@ -103,15 +104,8 @@ export function spiralSetup(seed = 0): SpiralSetup {
   return { field, net, params, y0, ts, targets: Float64Array.from(tgt.ys) };
 }
 
-/** MSE over all saved entries; writes ∂L/∂ys into dYs. */
-export function mseLoss(targets: Float64Array): (ys: Readonly<Float64Array>, dYs: Float64Array) => number {
-  const M = targets.length;
-  return (ys, dYs) => {
-    let L = 0;
-    for (let i = 0; i < M; i++) { const r = ys[i] - targets[i]; L += r * r; dYs[i] = (2 * r) / M; }
-    return L / M;
-  };
-}
+/** MSE over all saved entries (the problems' loss); writes ∂L/∂ys into dYs. */
+export const mseLoss = (targets: Float64Array): ((ys: Readonly<Float64Array>, dYs: Float64Array) => number) => problemMse(targets, 'spiral');
 
 function relErr(g: Float64Array, ref: Float64Array): number {
   let num = 0, den = 0;

@@ -11,7 +11,7 @@ import { forwardSolve, gridBytes } from './forward.ts';
 import type { StepGrid } from './forward.ts';
 import { planSaves, NONE } from './save-plan.ts';
 import { StepAdjoint } from './step-adjoint.ts';
-import { F64Store } from './store.ts';
+import { GrowableBuffer } from '../solve/solution.ts';
 import type { GradientResult } from './method.ts';
 import { emptyReport } from './method.ts';
 import type { Solution } from '../solve/solution.ts';
@@ -31,12 +31,12 @@ export function copyRow(dst: Float64Array, src: Readonly<Float64Array>, offset: 
 export function directForward(field: VectorField, y0: Float64Array, params: Float64Array, ts: Float64Array,
   tableau: Tableau, solveOptions: SolveOptions): DiscreteRun {
   const d = field.dim, s = tableau.stages;
-  const ys = new F64Store(64 * d), ks = new F64Store(64 * d * s);
+  const ys = new GrowableBuffer(64 * d), ks = new GrowableBuffer(64 * d * s);
   const { solution, grid } = forwardSolve(field, y0, ts, solveOptions, (rec) => {
-    ys.pushArray(rec.y as Float64Array);
-    for (let i = 0; i < s; i++) ks.pushArray(rec.k[i] as Float64Array);
+    ys.pushAll(rec.y as Float64Array);
+    for (let i = 0; i < s; i++) ks.pushAll(rec.k[i] as Float64Array);
   });
-  ys.pushArray(solution.yFinal);
+  ys.pushAll(solution.yFinal);
   return {
     solution, grid,
     backward(dYs) {

@@ -7,7 +7,7 @@ import type { Tableau } from '../solvers/tableau.ts';
 import { solve } from '../solve/solve.ts';
 import type { SolveOptions, AcceptedStep } from '../solve/options.ts';
 import type { Solution } from '../solve/solution.ts';
-import { F64Store } from './store.ts';
+import { GrowableBuffer } from '../solve/solution.ts';
 import { TideError } from '../core/errors.ts';
 
 export interface StepGrid {
@@ -28,7 +28,7 @@ export interface ForwardResult {
  */
 export function forwardSolve(field: VectorField, y0: Float64Array, ts: Float64Array, solveOptions: SolveOptions,
   record?: (rec: AcceptedStep) => void): ForwardResult {
-  const times = new F64Store(), hs = new F64Store();
+  const times = new GrowableBuffer(64), hs = new GrowableBuffer(64);
   times.push(solveOptions.t0 ?? 0);
   const solution = solve(field, y0, {
     ...solveOptions,

@@ -26,7 +26,7 @@ import { StepAdjoint } from './step-adjoint.ts';
 import { SlotField } from './slot-field.ts';
 import type { GradientResult } from './method.ts';
 import { emptyReport } from './method.ts';
-import { F64Store } from './store.ts';
+import { GrowableBuffer } from '../solve/solution.ts';
 import { NONE } from './save-plan.ts';
 import { internalError } from '../core/errors.ts';
 
@@ -167,8 +167,8 @@ function maliBackward(scheme: Mali, field: VectorField, params: Float64Array, dP
 export function reversibleRun(scheme: ReversibleScheme, field: VectorField, y0: Float64Array, o: ReversibleSolveOptions,
   store: boolean): ReversibleRun {
   const d = field.dim, parts = scheme.parts;
-  const states = store ? new F64Store(parts * d * 64) : null;
-  const pushState = (s: readonly Float64Array[]): void => { for (let i = 0; i < parts; i++) states!.pushArray(s[i]); };
+  const states = store ? new GrowableBuffer(parts * d * 64) : null;
+  const pushState = (s: readonly Float64Array[]): void => { for (let i = 0; i < parts; i++) states!.pushAll(s[i]); };
   if (states) {
     const s0 = allocState(parts, d);
     scheme.init(s0, y0, field, o.t0, o.params, scheme.workspace(d));

@@ -7,10 +7,11 @@
  * times on the grid, e.g. with `tstops`, when that matters).
  */
 import type { VectorField } from '../core/field.ts';
-import { checkParams, requireVjp } from '../core/field.ts';
+import { checkParams } from '../core/field.ts';
 import { TideError, checkFinite, firstNonFinite } from '../core/errors.ts';
 import type { ReversibleScheme } from '../solvers/reversible/scheme.ts';
-import { allocState, copyState } from '../solvers/reversible/scheme.ts';
+import { allocState } from '../solvers/reversible/scheme.ts';
+import { GrowableBuffer } from './solution.ts';
 import { rmsNorm } from '../control/norms.ts';
 import type { Norm, Tolerance } from '../control/norms.ts';
 import { PIController } from '../control/pi.ts';
@@ -52,12 +53,6 @@ export interface ReversibleForward {
   readonly rejected: number;
 }
 
-class Grow {
-  a = new Float64Array(64); n = 0;
-  push(v: number): void { if (this.n === this.a.length) { const b = new Float64Array(2 * this.n); b.set(this.a); this.a = b; } this.a[this.n++] = v; }
-  view(): Float64Array { return this.a.subarray(0, this.n); }
-}
-
 export function reversibleSolve(scheme: ReversibleScheme, field: VectorField, y0: Float64Array, o: ReversibleSolveOptions): ReversibleForward {
   const where = `solve (${scheme.name})`;
   const d = field.dim;
@@ -76,7 +71,7 @@ export function reversibleSolve(scheme: ReversibleScheme, field: VectorField, y0
   let state = allocState(scheme.parts, d), next = allocState(scheme.parts, d);
   const err = adaptive ? new Float64Array(d) : null;
   let nfe = scheme.init(state, y0, field, t0, params, ws);
-  const times = new Grow(), hs = new Grow();
+  const times = new GrowableBuffer(64), hs = new GrowableBuffer(64);
   times.push(t0);
   const ys = new Float64Array(ts.length * d);
   let q = 0;
@@ -140,4 +135,3 @@ export function reversibleSolve(scheme: ReversibleScheme, field: VectorField, y0
   return { state, times: times.view(), hs: hs.view(), N: n, ys, nfe, rejected };
 }
 
-export { copyState, requireVjp };

@@ -89,6 +89,14 @@ export class GrowableBuffer {
     this.data.set(src, this.length);
     this.length += src.length;
   }
+  /** The filled part, as a view (valid until the next append that grows the buffer). */
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+  /** Bytes reserved, for memory reports. */
+  get bytes(): number {
+    return this.data.byteLength;
+  }
   /** A trimmed copy. */
   toArray(): Float64Array {
     return this.data.slice(0, this.length);

@@ -9,6 +9,7 @@ import { TideError } from '../../src/core/errors.ts';
 import { CountingOps } from '../../src/gradients/checkpoint-ops.ts';
 import { OnlineCheckpointer, defaultCheckpoints, onlineBackward } from '../../src/gradients/online-checkpoint.ts';
 import { beta, revolveCost } from '../../src/gradients/revolve.ts';
+import { throwsTide } from '../oracles/throws.ts';
 
 /**
  * Simulates a forward pass of N steps (offering y_1 … y_{N−1}, or up to y_N with `offerFinal`) and the online
@@ -31,14 +32,7 @@ function runOnline(N: number, c: number, offerFinal = false): CountingOps {
   return ops;
 }
 
-function throwsBadArgument(fn: () => unknown, phrase: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof TideError, `expected a TideError, got ${String(e)}`);
-    assert.equal(e.code, 'BAD_ARGUMENT', e.message);
-    assert.match(e.message, phrase);
-    return true;
-  });
-}
+const throwsBadArgument = (fn: () => unknown, phrase: RegExp): void => throwsTide(fn, 'BAD_ARGUMENT', phrase);
 
 test('defaultCheckpoints: 1000 → 44, 499 → 31, smallest c with (c+1)(c+2)/2 > maxSteps', () => {
   assert.equal(defaultCheckpoints(1000), 44);

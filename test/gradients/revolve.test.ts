@@ -11,6 +11,7 @@ import { CountingOps } from '../../src/gradients/checkpoint-ops.ts';
 import {
   beta, optimalSplit, revolveBackward, revolveCost, revolveForward, revolveRepetition,
 } from '../../src/gradients/revolve.ts';
+import { throwsTide } from '../oracles/throws.ts';
 
 /** T[s][m] by the dynamic programme of adjoints.md §2.1 (T(m,1) = m(m−1)/2, T(1,s) = 0). */
 function dpTable(maxS: number, maxM: number): number[][] {
@@ -36,14 +37,7 @@ function runRevolve(N: number, s: number): CountingOps {
   return ops;
 }
 
-function throwsBadArgument(fn: () => unknown, phrase: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof TideError, `expected a TideError, got ${String(e)}`);
-    assert.equal(e.code, 'BAD_ARGUMENT', e.message);
-    assert.match(e.message, phrase);
-    return true;
-  });
-}
+const throwsBadArgument = (fn: () => unknown, phrase: RegExp): void => throwsTide(fn, 'BAD_ARGUMENT', phrase);
 
 test('beta: binomials, beta(s, −1) = 0', () => {
   assert.equal(beta(3, 2), 10);
