@@ -34,7 +34,7 @@ export const STABILITY_SIZE: Readonly<Record<string, number>> = Object.freeze({ 
  * ρ̂ of the last attempted step of `solver` (its workspace must have been stepped with ws.trackStiffness = true);
  * NaN when the solver has no equal-c stage pair (BS3, VCAB3, the fixed-step methods).
  */
-export function stiffnessEstimate(solver: Solver, ws: SolverWorkspace, yNew: Readonly<Float64Array>): number {
+export function stiffnessEstimate(solver: Pick<Solver, 'stiffnessStages'>, ws: Pick<SolverWorkspace, 'yStiff' | 'stepTableau' | 'stepK'>, yNew: Readonly<Float64Array>): number {
   const pair = solver.stiffnessStages;
   if (pair === null || ws.yStiff === null || ws.stepTableau === null) return NaN;
   return shampineStiffness(ws.stepK[pair[0]], ws.stepK[pair[1]], ws.yStiff, yNew);
