@@ -28,8 +28,8 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { fieldFromFunction, fieldFromTrace, mlp, ops, Rng, adam, solve, solveWithGradient } from '../src/index.ts';
-import { mseLoss as problemMse } from '../src/index.ts';
+import { fieldFromFunction, fieldFromTrace, mlp, ops, Rng, adam, solve, solveWithGradient, checkpoint, backsolve, interpolated, problems } from '../src/index.ts';
+const problemMse = problems.mseLoss;
 import type { GradientSolveOptions, VectorField, GradientResult } from '../src/index.ts';
 import { printTable, timeIt, writeResults, type Row } from './lib.ts';
 
@@ -159,13 +159,13 @@ interface MethodSpec { label: string; options: Partial<GradientSolveOptions> }
 
 function methodSpecs(): MethodSpec[] {
   const m: MethodSpec[] = [{ label: 'direct', options: { gradient: 'direct' } }];
-  for (const c of [4, 16]) m.push({ label: `revolve c=${c}`, options: { gradient: 'revolve', checkpoints: c } });
-  for (const c of [4, 16]) m.push({ label: `checkpoint c=${c}`, options: { gradient: 'checkpoint', checkpoints: c } });
-  for (const norm of ['rms', 'seminorm', 'rms-flat', 'seminorm-flat'] as const) m.push({ label: `backsolve ${norm}`, options: { gradient: 'backsolve', adjointNorm: norm } });
+  for (const c of [4, 16]) m.push({ label: `revolve c=${c}`, options: { gradient: checkpoint({ schedule: 'revolve', slots: c }) } });
+  for (const c of [4, 16]) m.push({ label: `checkpoint c=${c}`, options: { gradient: checkpoint({ slots: c }) } });
+  for (const norm of ['rms', 'seminorm', 'rms-flat', 'seminorm-flat'] as const) m.push({ label: `backsolve ${norm}`, options: { gradient: backsolve({ norm }) } });
   for (const n of [16, 32, 64]) {
-    for (const norm of ['rms', 'seminorm'] as const) m.push({ label: `interpolated n=${n} ${norm}`, options: { gradient: 'interpolated', chebyshevNodes: n, adjointNorm: norm } });
+    for (const norm of ['rms', 'seminorm'] as const) m.push({ label: `interpolated n=${n} ${norm}`, options: { gradient: interpolated({ nodes: n, norm }) } });
   }
-  for (const norm of ['rms', 'seminorm'] as const) m.push({ label: `interpolated-dense ${norm}`, options: { gradient: 'interpolated-dense', adjointNorm: norm } });
+  for (const norm of ['rms', 'seminorm'] as const) m.push({ label: `interpolated-dense ${norm}`, options: { gradient: interpolated({ nodes: 'dense', norm }) } });
   return m;
 }
 
@@ -238,7 +238,7 @@ function fShare(s: SpiralSetup, loss: LossFn, options: GradientSolveOptions, run
 }
 
 async function runTolerance(s: SpiralSetup, loss: LossFn, tol: Tol, ref: Float64Array, gc: (() => void) | null): Promise<Row[]> {
-  const base: GradientSolveOptions = { t0: 0, t1: T1, ts: s.ts, params: s.params, method: 'dopri5', rtol: tol.rtol, atol: tol.atol };
+  const base: GradientSolveOptions = { t0: 0, t1: T1, saveAt: { ts: s.ts }, params: s.params, method: 'dopri5', rtol: tol.rtol, atol: tol.atol };
   const rows: Row[] = [];
   let gDirect: Float64Array | null = null, dy0Direct: Float64Array | null = null;
   for (const spec of methodSpecs()) {
@@ -279,12 +279,12 @@ function singleSaveNorms(s: SpiralSetup, tol: Tol): Row[] {
     for (let i = 0; i < d; i++) { const r = ys[i] - last[i]; L += r * r; dYs[i] = (2 * r) / d; }
     return L / d;
   };
-  const base: GradientSolveOptions = { t0: 0, t1: T1, ts: [T1], params: s.params, method: 'dopri5', rtol: tol.rtol, atol: tol.atol };
+  const base: GradientSolveOptions = { t0: 0, t1: T1, saveAt: { t1: true }, params: s.params, method: 'dopri5', rtol: tol.rtol, atol: tol.atol };
   const ref = fwdBwd(s, lossLast, { ...base, rtol: 1e-10, atol: 1e-12, gradient: 'direct' }).dParams;
   const rows: Row[] = [];
   const specs: MethodSpec[] = [{ label: 'direct', options: { gradient: 'direct' } }];
   for (const g of ['backsolve', 'interpolated'] as const) {
-    for (const norm of ['rms', 'seminorm', 'rms-flat', 'seminorm-flat'] as const) specs.push({ label: `${g}${g === 'interpolated' ? ' n=32' : ''} ${norm}`, options: { gradient: g, adjointNorm: norm, chebyshevNodes: 32 } });
+    for (const norm of ['rms', 'seminorm', 'rms-flat', 'seminorm-flat'] as const) specs.push({ label: `${g}${g === 'interpolated' ? ' n=32' : ''} ${norm}`, options: { gradient: g === 'backsolve' ? backsolve({ norm }) : interpolated({ nodes: 32, norm }) } });
   }
   for (const spec of specs) {
     const r = fwdBwd(s, lossLast, { ...base, ...spec.options });
@@ -357,7 +357,7 @@ export async function main(_args: string[] = []): Promise<Row[]> {
   const gc = enableGc();
   const s = spiralSetup(0);
   const loss = mseLoss(s.targets);
-  const tight: GradientSolveOptions = { t0: 0, t1: T1, ts: s.ts, method: 'dopri5', rtol: TOLS[0].rtol, atol: TOLS[0].atol };
+  const tight: GradientSolveOptions = { t0: 0, t1: T1, saveAt: { ts: s.ts }, method: 'dopri5', rtol: TOLS[0].rtol, atol: TOLS[0].atol };
   const pre = pretrain(s, loss, tight);
   const refOptions: GradientSolveOptions = { ...tight, params: s.params, rtol: 1e-10, atol: 1e-12, gradient: 'direct' };
   const refRun = fwdBwd(s, loss, refOptions);

@@ -24,9 +24,9 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { solve } from '../src/solve/solve.ts';
+import { solve } from '../src/gradients/solve.ts';
 import { fieldFromFunction } from '../src/core/field.ts';
-import type { SolveOptions } from '../src/solve/options.ts';
+import type { SolveOptions } from '../src/integrate/options.ts';
 import { printTable, timeIt, writeResults, type Row } from './lib.ts';
 import { spiralSetup, mseLoss, pretrain, fieldCost, timedField, BATCH, HIDDEN, T1, N_SAVE, PRETRAIN_STEPS, PRETRAIN_LR } from './gradients.ts';
 
@@ -171,7 +171,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Case (b): spiral neural ODE, dim 2, hidden 50, batch 16, Dopri5 at rtol 1e-7, atol 1e-9, tide vs SciPy RK45. */
 function spiralCase(): { rows: Row[]; pass: boolean | null } {
   const s = spiralSetup(0);
-  pretrain(s, mseLoss(s.targets), { t0: 0, t1: T1, ts: s.ts, method: 'dopri5', rtol: RTOL_B, atol: ATOL_B });
+  pretrain(s, mseLoss(s.targets), { t0: 0, t1: T1, saveAt: { ts: s.ts }, method: 'dopri5', rtol: RTOL_B, atol: ATOL_B });
   const p = s.params, H = HIDDEN;
   // mlp([2, H, 2]) layout: W1 [H, 2], b1 [H], W2 [2, H], b2 [2].
   const W1 = p.subarray(0, 2 * H), b1 = p.subarray(2 * H, 3 * H), W2 = p.subarray(3 * H, 5 * H), b2 = p.subarray(5 * H, 5 * H + 2);

@@ -5,8 +5,8 @@
  * Shows progress and the final loss. Options: --steps N (training steps, default 1000), --seed S (default 0),
  * --gradient NAME (default reversible; e.g. checkpoint, direct), --lambda L (default 0.999).
  */
-import { whiteDwarfProblem, trainingOptimizer, fit, solveWithGradient } from '../src/index.ts';
-import type { GradientMethodName } from '../src/index.ts';
+import { problems, fit, solveWithGradient, reversible, GRADIENT_METHOD_NAMES } from '../src/index.ts';
+const { whiteDwarfProblem, trainingOptimizer } = problems;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +19,8 @@ function num(name: string, fallback: number): number {
 }
 
 const steps = num('steps', 1000), seed = num('seed', 0), lambda = num('lambda', 0.999);
-const gradient = arg('gradient', 'reversible') as GradientMethodName;
+const gradient = arg('gradient', 'reversible');
+if (!GRADIENT_METHOD_NAMES.includes(gradient)) { console.error(`npm start: --gradient must be one of ${GRADIENT_METHOD_NAMES.join(', ')}, got '${gradient}'.`); process.exit(2); }
 const pb = whiteDwarfProblem({ method: 'midpoint', trainingSteps: steps });
 const params = pb.init(seed);
 const optimizer = trainingOptimizer(pb.training);
@@ -31,7 +32,7 @@ const width = 30;
 const start = performance.now();
 const result = fit({
   field: pb.field, y0: pb.y0, params, loss: pb.loss, optimizer, steps,
-  solve: { ...pb.solveOptions, gradient, ...(gradient.startsWith('reversible') ? { lambda } : {}) },
+  solve: { ...pb.solveOptions, gradient: gradient === 'reversible' ? reversible({ lambda }) : gradient },
   onStep: ({ step, loss, report }) => {
     if (step % Math.max(1, Math.floor(steps / 20)) !== 0 && step !== steps - 1) return;
     const done = Math.round(((step + 1) / steps) * width);

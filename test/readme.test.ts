@@ -13,7 +13,7 @@ test('README: a first solve and gradient', () => {
   assert.equal(sol.status, 'success');
   const { loss, dParams, report } = valueAndGradient(
     (ys, dYs) => { let L = 0; ys.forEach((v, i) => { L += v * v; dYs[i] = 2 * v; }); return L; },
-    field, y0, { t1: 5, ts: [1, 2, 5], params, method: 'dopri5', gradient: 'reversible' },
+    field, y0, { t1: 5, saveAt: { ts: [1, 2, 5] }, params, method: 'dopri5', gradient: 'reversible' },
   );
   assert.ok(Number.isFinite(loss) && dParams.length === net.paramCount && report.steps > 0);
 });

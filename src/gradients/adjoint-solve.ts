@@ -17,13 +17,13 @@ import type { Norm, Tolerance } from '../control/norms.ts';
 import { rmsNorm, rmsNormRange } from '../control/norms.ts';
 import { resolveSolveOptions, type ResolvedOptions } from '../integrate/options.ts';
 import { integrate } from '../integrate/solve.ts';
-import type { Solver } from '../solvers/solver-new.ts';
-import { resolveSolver } from '../solvers/registry-new.ts';
-import { erkSolver } from '../solvers/erk-new.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { resolveSolver } from '../solvers/registry.ts';
+import { erkSolver } from '../solvers/erk.ts';
 import { odeTerm } from '../terms/ode.ts';
 import type { Tableau } from '../solvers/tableau.ts';
-import type { ForwardRecord, GradientReport } from './gradient-method.ts';
-import { newReport } from './gradient-method.ts';
+import type { ForwardRecord, GradientReport } from './method.ts';
+import { newReport } from './method.ts';
 
 /** Names of the adjoint error norms (see {@link adjointNormOf}). */
 export const ADJOINT_NORM_NAMES = ['rms', 'seminorm', 'rms-flat', 'seminorm-flat', 'rms-per-tensor', 'seminorm-per-tensor'] as const;

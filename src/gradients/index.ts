@@ -1,11 +1,18 @@
-export { solveWithGradient, valueAndGradient } from './api.ts';
-export type { GradientSolveOptions, GradientSolve } from './api.ts';
-export { GRADIENT_METHODS } from './method.ts';
-export type { GradientMethodName, GradientReport, GradientResult } from './method.ts';
-export { ADJOINT_NORMS, adjointNorm } from './adjoint-norms.ts';
-export type { AdjointNorm } from './adjoint-norms.ts';
-export { chebyshevNodes, barycentricWeights, barycentric } from './chebyshev.ts';
+/** Gradient methods (one file each) and the solve entry points that run them. */
+export { solve, prepareSolve, solveWithGradient, valueAndGradient, GRADIENT_SOLVE_KEYS } from './solve.ts';
+export type { GradientSolveOptions, GradientSolution, GradientResult, BackwardOptions, PreparedSolve } from './solve.ts';
+export type { GradientMethod, GradientRun, GradientReport, GradientContext, ForwardRecord, ForwardGrid } from './method.ts';
+export { GRADIENT_METHOD_NAMES, resolveGradientMethod } from './methods.ts';
+export { direct } from './direct.ts';
+export type { DirectOptions } from './direct.ts';
+export { checkpoint } from './checkpoint.ts';
+export type { CheckpointOptions } from './checkpoint.ts';
+export { backsolve } from './backsolve.ts';
+export type { BacksolveOptions } from './backsolve.ts';
+export { interpolated } from './interpolated.ts';
+export type { InterpolatedOptions } from './interpolated.ts';
+export { reversible } from './reversible.ts';
+export type { ReversibleOptions } from './reversible.ts';
+export { ADJOINT_NORM_NAMES, adjointNormOf } from './adjoint-solve.ts';
+export type { AdjointSolveOptions, AdjointNormName } from './adjoint-solve.ts';
 export type { ChebyshevWeights } from './chebyshev.ts';
-export { beta, revolveCost, optimalSplit, revolveBackward, revolveForward } from './revolve.ts';
-export { OnlineCheckpointer, onlineBackward, defaultCheckpoints } from './online-checkpoint.ts';
-export type { CheckpointOps } from './checkpoint-ops.ts';

@@ -6,12 +6,12 @@
  */
 import { TideError, unknownName } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
-import type { GradientMethod } from './gradient-method.ts';
-import { direct } from './direct-method.ts';
-import { checkpoint } from './checkpoint-method.ts';
-import { backsolve } from './backsolve-method.ts';
-import { interpolated } from './interpolated-method.ts';
-import { reversible } from './reversible-method.ts';
+import type { GradientMethod } from './method.ts';
+import { direct } from './direct.ts';
+import { checkpoint } from './checkpoint.ts';
+import { backsolve } from './backsolve.ts';
+import { interpolated } from './interpolated.ts';
+import { reversible } from './reversible.ts';
 
 const SHORTHANDS: Record<string, () => GradientMethod> = {
   direct: () => direct(),

@@ -4,8 +4,8 @@
  * a save with t_n < τ < t_{n+1} comes from step n's dense output at θ = (τ − t_n)/h_n.
  */
 import { TideError } from '../core/errors.ts';
-import type { SaveInStep, SaveSchedule } from '../solvers/solver-new.ts';
-import type { ForwardGrid } from './gradient-method.ts';
+import type { SaveInStep, SaveSchedule } from '../solvers/solver.ts';
+import type { ForwardGrid } from './method.ts';
 
 const NONE: readonly never[] = Object.freeze([]);
 

@@ -7,17 +7,17 @@ import { describe } from '../core/array.ts';
 import { checkParams, fieldFromFunction, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
 import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
-import type { SolverWorkspace } from '../solvers/solver-new.ts';
-import type { Solver } from '../solvers/solver-new.ts';
+import type { SolverWorkspace } from '../solvers/solver.ts';
+import type { Solver } from '../solvers/solver.ts';
 import type { Tableau } from '../solvers/tableau.ts';
-import { resolveSolver } from '../solvers/registry-new.ts';
-import { erkSolver } from '../solvers/erk-new.ts';
+import { resolveSolver } from '../solvers/registry.ts';
+import { erkSolver } from '../solvers/erk.ts';
 import { dopri5Shampine } from '../solvers/tableaus/dopri5.ts';
 import { rmsNorm, type Norm, type Tolerance } from '../control/norms.ts';
 import { PIController, type StepSizeController } from '../control/pi.ts';
 import { IController, ScipyController } from '../control/i-controller.ts';
-import { resolveSaveAt, type ResolvedSaveAt, type SaveAtOptions } from '../solve/save-at.ts';
-import { resolveEvents, type EventSpec } from '../solve/events.ts';
+import { resolveSaveAt, type ResolvedSaveAt, type SaveAtOptions } from '../integrate/save-at.ts';
+import { resolveEvents, type EventSpec } from '../integrate/events.ts';
 
 /** What `onStep` receives after every attempted step. One object, reused: copy what you keep. */
 export interface StepInfo {

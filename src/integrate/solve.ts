@@ -19,14 +19,14 @@
 import { TideError, firstNonFinite } from '../core/errors.ts';
 import type { FieldFunction, VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
-import type { SolverWorkspace } from '../solvers/solver-new.ts';
+import type { SolverWorkspace } from '../solvers/solver.ts';
 import { evalDense } from '../solvers/dense/polynomial.ts';
 import { selectInitialStep } from '../control/initial-step.ts';
 import { resolveSolveOptions, type AcceptedStep, type ResolvedOptions, type SolveOptions, type StepInfo } from './options.ts';
-import { DenseStore, GrowableBuffer, OdeSolution, SaveBuffer, type Solution, type SolveStatus } from '../solve/solution.ts';
-import { EventTracker, type EventInfo } from '../solve/events.ts';
-import { freezeStats, newStats, type MutableStats } from '../solve/stats.ts';
-import { stiffnessEstimate } from '../solve/stiffness.ts';
+import { DenseStore, GrowableBuffer, OdeSolution, SaveBuffer, type Solution, type SolveStatus } from '../integrate/solution.ts';
+import { EventTracker, type EventInfo } from '../integrate/events.ts';
+import { freezeStats, newStats, type MutableStats } from '../integrate/stats.ts';
+import { stiffnessEstimate } from '../integrate/stiffness.ts';
 
 /** Remainders below this fraction of |h| are absorbed into the step that lands on t1 or a tstop. */
 const LANDING_SLACK = 1e-10;

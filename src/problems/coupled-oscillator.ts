@@ -22,7 +22,7 @@ import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { fieldFromModel } from '../nn/field.ts';
-import { solve } from '../solve/solve.ts';
+import { solve } from '../gradients/solve.ts';
 import { baseMethod, mseLoss, neuralField, rowsFrom, stepGrid, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /**
@@ -95,7 +95,7 @@ export function coupledOscillatorProblem(options: CoupledOscillatorProblemOption
     name: 'coupled oscillator',
     field, data, y0: data.y0,
     solveOptions: {
-      t0: 0, t1, ts: data.ts, method: baseMethod(options.method ?? 'midpoint'), stepSize: t1 / steps, adaptive: false, maxSteps: steps,
+      t0: 0, t1, saveAt: { ts: data.ts, t0: false, t1: false }, method: baseMethod(options.method ?? 'midpoint'), stepSize: t1 / steps, adaptive: false, maxSteps: steps,
     },
     loss: mseLoss(data.ys, 'coupled oscillator'),
     training: { optimizer: 'adamw', lr: 1e-2, weightDecay: 1e-5, steps: options.trainingSteps ?? 10_000 },

@@ -23,7 +23,7 @@ import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { fieldFromModel } from '../nn/field.ts';
-import { solve } from '../solve/solve.ts';
+import { solve } from '../gradients/solve.ts';
 import { linspace, mseLoss, neuralField, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /** The fitted coefficients (p1, p2, q1, q2) of benchmarks.md §3.4: the field's params. */
@@ -120,7 +120,7 @@ export function doublePendulumProblem(options: DoublePendulumProblemOptions = {}
     name: 'double pendulum',
     field, data, y0: data.y0,
     solveOptions: {
-      t0: 0, t1, ts: data.ts, method: 'bs3', adaptive: true, rtol: 1e-6, atol: 1e-6, controller: 'i',
+      t0: 0, t1, saveAt: { ts: data.ts, t0: false, t1: false }, method: 'bs3', adaptive: true, rtol: 1e-6, atol: 1e-6, controller: 'i',
       stepSize: t1 / (points - 1), maxSteps: 1000,
     },
     loss: mseLoss(data.ys, 'double pendulum'),

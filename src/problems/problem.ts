@@ -6,7 +6,7 @@
  *   const pb = whiteDwarfProblem();
  *   const params = pb.init(0), opt = trainingOptimizer(pb.training);
  *   for (let i = 0; i < pb.training.steps; i++) {
- *     const run = solveWithGradient(pb.field, pb.y0, { ...pb.solveOptions, params, gradient: 'checkpoint' });
+ *     const run = solve(pb.field, pb.y0, { ...pb.solveOptions, params, gradient: 'checkpoint' });
  *     const dYs = new Float64Array(run.ys.length);
  *     pb.loss(run.ys, dYs);
  *     opt.step(params, run.backward(dYs).dParams);
@@ -18,7 +18,7 @@ import type { Rng } from '../core/random.ts';
 import type { Model } from '../nn/model.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { adamw } from '../optim/adamw.ts';
-import type { GradientSolveOptions } from '../gradients/api.ts';
+import type { GradientSolveOptions } from '../gradients/solve.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { Tableau } from '../solvers/tableau.ts';
 import { ralston3 } from './ralston3.ts';
@@ -45,7 +45,7 @@ export interface TrajectoryData {
 
 /**
  * A loss of the predictions `ys` (same layout as the data's ys). Returns L and, when dYs is given, overwrites it with
- * ∂L/∂ys — the cotangent `GradientSolve.backward` takes.
+ * ∂L/∂ys — the cotangent `GradientSolution.backward` takes.
  */
 export type Loss = (ys: Readonly<Float64Array>, dYs?: Float64Array) => number;
 
@@ -65,7 +65,7 @@ export interface Problem {
   readonly data: TrajectoryData;
   /** Initial state of every training solve (= data.y0). */
   readonly y0: Float64Array;
-  /** Options for `solveWithGradient` (give params and gradient): t0, t1, method, steps/tolerances, ts = data.ts. */
+  /** Options for `solve` (give params and gradient): t0, t1, method, steps/tolerances, saveAt.ts = data.ts. */
   readonly solveOptions: GradientSolveOptions;
   readonly loss: Loss;
   readonly training: TrainingSettings;
@@ -133,6 +133,8 @@ export function neuralField(field: VectorField & { vjp: NeuralField['vjp'] }, ne
     dim: field.dim, paramCount: field.paramCount, name: field.name, net,
     eval: (out, t, y, params) => field.eval(out, t, y, params),
     vjp: (dY, dParams, v, t, y, params, fOut) => field.vjp(dY, dParams, v, t, y, params, fOut),
+    // Keep the field's stage slots, so taped pullbacks skip re-evaluating the network.
+    ...(typeof field.tape === 'function' ? { tape: (slots: number) => field.tape!(slots) } : {}),
     init(params: Float64Array, rng: Rng): Float64Array {
       if (params.length !== field.paramCount) {
         throw new TideError('SHAPE', `${field.name ?? 'field'}: init got params of length ${params.length}; the field has ${field.paramCount} parameters.`, { expected: field.paramCount, got: params.length });

@@ -13,7 +13,7 @@ import type { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
-import { solve } from '../solve/solve.ts';
+import { solve } from '../gradients/solve.ts';
 import { linspace, neuralField, type NeuralField, type TrajectoryData } from './problem.ts';
 
 /** A flattened row-major, (A11, A12, A21, A22): the true parameters of {@link spiralField}. */

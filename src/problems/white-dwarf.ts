@@ -16,7 +16,7 @@ import { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
-import { solve } from '../solve/solve.ts';
+import { solve } from '../gradients/solve.ts';
 import { baseMethod, mseLoss, neuralField, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /** C of the experiment (benchmarks.md §1.1). */
@@ -111,7 +111,7 @@ export function whiteDwarfProblem(options: WhiteDwarfProblemOptions = {}): Probl
     name: 'white dwarf',
     field, data, y0: data.y0,
     solveOptions: {
-      t0: 0, t1: data.ts[data.ts.length - 1], ts: data.ts, method: baseMethod(method), stepSize: h, adaptive: false, maxSteps: steps,
+      t0: 0, t1: data.ts[data.ts.length - 1], saveAt: { ts: data.ts, t0: false, t1: false }, method: baseMethod(method), stepSize: h, adaptive: false, maxSteps: steps,
     },
     loss: mseLoss(data.ys, 'white dwarf'),
     training: { optimizer: 'adamw', lr: 1e-2, weightDecay: 1e-5, steps: options.trainingSteps ?? 1000 },

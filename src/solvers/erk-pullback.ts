@@ -16,9 +16,9 @@
 import type { VectorField } from '../core/field.ts';
 import type { FieldTape } from '../core/field.ts';
 import type { TermTape } from '../terms/term.ts';
-import type { SaveInStep, SaveSchedule, StepPullback } from './solver-new.ts';
+import type { SaveInStep, SaveSchedule, StepPullback } from './solver.ts';
 import type { Tableau } from './tableau.ts';
-import { erkStageInput, erkSolution, erkStep, ensureTapes, type ErkWorkspace } from './erk-new.ts';
+import { erkStageInput, erkSolution, erkStep, ensureTapes, type ErkWorkspace } from './erk.ts';
 
 /** Monomial coefficients of each input's dense weight: rows y_n, y_{n+1}, k_1 … k_s, f_{n+1}; `width` each. */
 const bases = new WeakMap<Tableau, Float64Array[]>();

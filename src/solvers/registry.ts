@@ -1,6 +1,7 @@
 /**
  * Method strings → solvers. The names are the literature's short names (STYLE.md §3); each maps to one exported
- * object, so `method: 'tsit5'` and `method: erkSolver(tsit5)` run the same code.
+ * object, so `method: 'tsit5'` and `method: erkSolver(tsit5)` run the same code. `'reversible-<base>'` (e.g.
+ * 'reversible-midpoint') is the λ-coupled reversible wrapper of an RK base with the default λ = 0.999.
  */
 import { TideError, unknownName } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
@@ -16,32 +17,41 @@ import { rk4 } from './tableaus/rk4.ts';
 import { bs3 } from './tableaus/bs3.ts';
 import { dopri5 } from './tableaus/dopri5.ts';
 import { tsit5 } from './tableaus/tsit5.ts';
+import { coupledSolver } from './reversible/coupled.ts';
+import { reversibleHeun } from './reversible/reversible-heun.ts';
+import { mali } from './reversible/mali.ts';
 
-/** Every method string `solve` accepts. */
-export const solverNames = ['euler', 'midpoint', 'heun', 'ralston', 'rk4', 'bs3', 'dopri5', 'tsit5', 'vcab3'] as const;
+/** The explicit RK tableaus by name. */
+export const tableaus: Readonly<Record<string, Tableau>> = { euler, midpoint, heun, ralston, rk4, bs3, dopri5, tsit5 };
+
+/** Every method string `solve` accepts (plus 'reversible-<tableau>'). */
+export const solverNames = ['euler', 'midpoint', 'heun', 'ralston', 'rk4', 'bs3', 'dopri5', 'tsit5', 'vcab3', 'reversible-heun', 'mali'] as const;
 
 /** A method string of {@link solverNames}. */
 export type SolverName = (typeof solverNames)[number];
 
-const solvers: Record<SolverName, Solver> = {
-  euler: erkSolver(euler),
-  midpoint: erkSolver(midpoint),
-  heun: erkSolver(heun),
-  ralston: erkSolver(ralston),
-  rk4: erkSolver(rk4),
-  bs3: erkSolver(bs3),
-  dopri5: erkSolver(dopri5),
-  tsit5: erkSolver(tsit5),
-  vcab3,
-};
+const solvers = new Map<string, Solver>();
+for (const [name, t] of Object.entries(tableaus)) solvers.set(name, erkSolver(t) as unknown as Solver);
+solvers.set('vcab3', vcab3 as unknown as Solver);
+solvers.set('reversible-heun', reversibleHeun as unknown as Solver);
+solvers.set('mali', mali as unknown as Solver);
 
 /**
  * The solver for a method string.
  * @throws TideError('UNKNOWN_NAME') listing the valid names, with a suggestion for a likely typo ('dopri' → 'dopri5').
  */
 export function getSolver(name: string, where = 'getSolver'): Solver {
-  if (Object.prototype.hasOwnProperty.call(solvers, name)) return solvers[name as SolverName];
-  throw unknownName(where, 'method', name, solverNames);
+  const hit = solvers.get(name);
+  if (hit !== undefined) return hit;
+  if (name.startsWith('reversible-')) {
+    const base = tableaus[name.slice('reversible-'.length)];
+    if (base !== undefined) {
+      const s = coupledSolver(base) as unknown as Solver;
+      solvers.set(name, s);
+      return s;
+    }
+  }
+  throw unknownName(where, 'method', name, [...solverNames, ...Object.keys(tableaus).map((t) => `reversible-${t}`)]);
 }
 
 /**
@@ -50,8 +60,8 @@ export function getSolver(name: string, where = 'getSolver'): Solver {
  */
 export function resolveSolver(method: string | Solver | Tableau, where = 'solve'): Solver {
   if (typeof method === 'string') return getSolver(method, where);
-  if (isTableau(method)) return erkSolver(method);
+  if (isTableau(method)) return erkSolver(method) as unknown as Solver;
   if (typeof method === 'object' && method !== null && typeof (method as Solver).step === 'function'
     && typeof (method as Solver).workspace === 'function') return method as Solver;
-  throw new TideError('BAD_OPTION', `${where}: method must be a method name (${solverNames.join(', ')}), a Solver, or a tableau from defineTableau; got ${describe(method)}.`, { option: 'method' });
+  throw new TideError('BAD_OPTION', `${where}: method must be a method name (${solverNames.join(', ')}, or reversible-<rk method>), a Solver, or a tableau from defineTableau; got ${describe(method)}.`, { option: 'method' });
 }

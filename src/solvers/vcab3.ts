@@ -17,6 +17,8 @@
  * Thesis use: continuous DEQs with rtol 0.05 [T§4.4.2–4.4.3].
  */
 import type { VectorField } from '../core/field.ts';
+import { TideError } from '../core/errors.ts';
+import type { Term } from '../terms/term.ts';
 import type { Solver, SolverWorkspace } from './solver.ts';
 import { bs3 } from './tableaus/bs3.ts';
 import { erkAccept, erkStep, erkWorkspace, type ErkWorkspace } from './erk.ts';
@@ -34,6 +36,7 @@ export interface Vcab3Workspace extends SolverWorkspace {
   nHist: number;
   /** Whether the last attempted step was an Adams step (else BS3). */
   lastAdams: boolean;
+  readonly field: VectorField;
   /** [f_n] as a one-element stage list for the Hermite packer (entry reassigned, never reallocated). */
   readonly kn: Float64Array[];
 }
@@ -74,11 +77,13 @@ export function adamsStep(yOut: Float64Array, errOut: Float64Array | null, h: nu
   }
 }
 
-function vcab3Workspace(dim: number): Vcab3Workspace {
-  const inner = erkWorkspace(bs3, dim);
+function vcab3Workspace(term: Term): Vcab3Workspace {
+  if (term.ode === null) throw new TideError('BAD_OPTION', `vcab3: the Adams–Bashforth history holds derivatives f(t, y), so it steps ODE terms only; use an RK method for '${term.name}'.`, { option: 'method' });
+  const dim = term.dim;
+  const inner = erkWorkspace(bs3, term);
   const f = [new Float64Array(dim), new Float64Array(dim), new Float64Array(dim)];
   return {
-    dim, bs3: inner, f, hHist: new Float64Array(2), nHist: 0, lastAdams: false, kn: [f[0]],
+    dim, term, field: term.ode, bs3: inner, f, hHist: new Float64Array(2), nHist: 0, lastAdams: false, kn: [f[0]],
     stepK: inner.k, stepTableau: bs3, trackStiffness: false, yStiff: null,
   };
 }
@@ -100,14 +105,17 @@ export const vcab3: Solver<Vcab3Workspace> = {
   errorOrder: 2,
   adaptiveByDefault: true,
   reversible: false,
+  stateParts: 1,
+  landOnSaves: false,
+  terms: 'ode',
   piGains: bs3.piGains,
   denseWidth: hermiteCubic.width,
   denseOrder: hermiteCubic.order,
   stiffnessStages: null,
   tableau: null,
   workspace: vcab3Workspace,
-  begin(field: VectorField, t0, y0, params, ws): number {
-    field.eval(ws.bs3.k[0], t0, y0, params);
+  begin(t0, y0, params, ws): number {
+    ws.field.eval(ws.bs3.k[0], t0, y0 as Float64Array, params as Float64Array);
     ws.bs3.k1Valid = true;
     ws.f[0].set(ws.bs3.k[0]);
     ws.nHist = 1;
@@ -115,13 +123,13 @@ export const vcab3: Solver<Vcab3Workspace> = {
     return 1;
   },
   currentF: (ws) => (ws.nHist > 0 ? ws.f[0] : null),
-  step(yOut, errOut, field, t, h, y, params, ws): number {
+  step(yOut, errOut, t, h, y, params, ws): number {
     if (ws.nHist < 3) {
       // Start-up: BS3 until three accepted points exist.
       ws.lastAdams = false;
       ws.stepK = ws.bs3.k;
       ws.stepTableau = bs3;
-      return erkStep(yOut, errOut, bs3, field, t, h, y, params, ws.bs3);
+      return erkStep(yOut, errOut, bs3, t, h, y, params, ws.bs3);
     }
     ws.lastAdams = true;
     ws.stepK = ws.f;
@@ -129,17 +137,21 @@ export const vcab3: Solver<Vcab3Workspace> = {
     adamsStep(yOut, errOut, h, ws.hHist[0], ws.hHist[1], y, ws.f[0], ws.f[1], ws.f[2]);
     return 0;
   },
-  accept(coefOut, _needFEnd, field, t, h, y, yNew, params, ws): number {
+  accept(coefOut, _needFEnd, t, h, y, yNew, params, ws): number {
     if (!ws.lastAdams) {
       // BS3 is FSAL: f(t+h, yNew) is its k_4, so the history update is free.
-      const nfe = erkAccept(coefOut, true, bs3, field, t, h, y, yNew, params, ws.bs3);
+      const nfe = erkAccept(coefOut, true, bs3, t, h, y, yNew, params, ws.bs3);
       pushHistory(ws, h).set(ws.bs3.k[0]);
       return nfe;
     }
     ws.kn[0] = ws.f[0];
     const fNew = pushHistory(ws, h);
-    field.eval(fNew, t + h, yNew, params);
+    ws.field.eval(fNew, t + h, yNew as Float64Array, params as Float64Array);
     if (coefOut !== null) hermiteCubic.pack(coefOut, h, y, yNew, ws.kn, fNew);
     return 1;
+  },
+  saveState(out, y) { out.set(y); },
+  loadState() {
+    throw new TideError('BAD_OPTION', 'vcab3: its state includes the Adams history, so checkpointing methods cannot restart it from a stored y; use gradient: \'backsolve\' or \'interpolated\' with vcab3, or an RK method.', { option: 'gradient' });
   },
 };

@@ -4,18 +4,20 @@
  * Core code (no Node APIs), so it runs in the browser demo as well as in the CLI and the benchmarks.
  */
 import type { VectorField } from '../core/field.ts';
+import type { Term } from '../terms/term.ts';
 import { TideError } from '../core/errors.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
-import { solveWithGradient } from '../gradients/api.ts';
-import type { GradientSolveOptions } from '../gradients/api.ts';
+import { prepareSolve } from '../gradients/solve.ts';
+import type { GradientSolveOptions } from '../gradients/solve.ts';
 import type { GradientReport } from '../gradients/method.ts';
 
 export interface FitOptions {
-  field: VectorField;
+  /** The vector field or term being trained. */
+  field: VectorField | Term;
   y0: Float64Array;
   /** Trained in place. */
   params: Float64Array;
-  /** Solve and gradient options (t1, ts, method, gradient, …); params is supplied by fit. */
+  /** Solve and gradient options (t1, saveAt, method, gradient, …); params is supplied by fit. */
   solve: Omit<GradientSolveOptions, 'params'>;
   /** Loss of the saved outputs: returns L and writes ∂L/∂ys into dYs (zeroed before each call). */
   loss: (ys: Readonly<Float64Array>, dYs: Float64Array) => number;
@@ -51,12 +53,14 @@ const now = (): number => (perf !== undefined ? perf.now() : Date.now());
 export function fit(o: FitOptions): FitResult {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new TideError('BAD_OPTION', `fit: steps must be a non-negative integer, got ${o.steps}.`, { option: 'steps' });
   const losses = new Float64Array(o.steps), stepSec = new Float64Array(o.steps);
+  // One prepared solve for the whole run: workspaces, stage tapes and the method's buffers are built once.
+  const prepared = prepareSolve(o.field, { ...o.solve, params: o.params });
   let dYs: Float64Array | null = null;
   let peakBytes = 0, minLoss = Infinity;
   let last: GradientReport | null = null;
   for (let k = 0; k < o.steps; k++) {
     const t0 = now();
-    const run = solveWithGradient(o.field, o.y0, { ...o.solve, params: o.params });
+    const run = prepared.run(o.y0, o.params);
     if (dYs === null || dYs.length !== run.ys.length) dYs = new Float64Array(run.ys.length);
     else dYs.fill(0);
     const L = o.loss(run.ys, dYs);

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { solveWithGradient, valueAndGradient, TideError, chebyshevNodes, barycentricWeights, barycentric } from '../../src/index.ts';
+import { solveWithGradient, valueAndGradient, TideError, checkpointing, checkpoint, backsolve, interpolated } from '../../src/index.ts';
+const { chebyshevNodes, barycentricWeights, barycentric } = checkpointing;
 import type { GradientSolveOptions, VectorField } from '../../src/index.ts';
 import { centralDiff, maxRelErr, vecRelErr } from '../oracles/finite-diff.ts';
 import { spiralField, A_TRUE, neuralSpiral, forcedOscillator } from './problems.ts';
@@ -19,6 +20,10 @@ function lossOf(field: VectorField, options: GradientSolveOptions) {
   };
 }
 
+/** Saves at ts only, or at t1 only (with saveAt, unset flags are false). */
+const at = (ts: readonly number[]) => ({ ts });
+const END = { t1: true };
+
 describe('direct method reproduces the spec oracles (adjoints.md §8.1, reversible.md §9.3)', () => {
   const x0 = new Float64Array([2, 0]);
   const cases: Array<[string, number, number[]]> = [
@@ -28,14 +33,14 @@ describe('direct method reproduces the spec oracles (adjoints.md §8.1, reversib
   ];
   for (const [method, L, dA] of cases) {
     test(`${method}: 100 fixed steps of the spiral, L = ½‖y_N‖²`, () => {
-      const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method, stepSize: 0.01, params: A_TRUE, adaptive: false });
+      const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method, stepSize: 0.01, params: A_TRUE, adaptive: false, saveAt: END });
       assert.ok(Math.abs(r.loss - L) / L < 1e-12, `L ${r.loss} vs ${L}`);
       assert.ok(maxRelErr(r.dParams, dA) < 1e-9, `dA ${Array.from(r.dParams)} vs ${dA}`);
       assert.equal(r.report.steps, 100);
     });
   }
   test('rk4 ∂L/∂x0 matches the oracle', () => {
-    const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'rk4', stepSize: 0.01, params: A_TRUE });
+    const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'rk4', stepSize: 0.01, params: A_TRUE, saveAt: END });
     assert.ok(maxRelErr(r.dY0, [4.599199954764284, 0.430991757766184]) < 1e-9);
   });
 });
@@ -48,8 +53,9 @@ describe('discrete methods vs central differences (fixed steps, saves inside ste
         const field = forcedOscillator();
         const params = new Float64Array([2.0, 0.3, 0.7]);
         const y0 = new Float64Array([1, -0.5]);
-        const options: GradientSolveOptions = { t1: 1, ts, method, stepSize: 0.07, adaptive: false, checkpoints: 3 };
-        const r = valueAndGradient(halfSq, field, y0, { ...options, params, gradient });
+        const options: GradientSolveOptions = { t1: 1, saveAt: at(ts), method, stepSize: 0.07, adaptive: false };
+        const g = gradient === 'direct' ? 'direct' : checkpoint({ slots: 3, schedule: gradient === 'revolve' ? 'revolve' : 'online' });
+        const r = valueAndGradient(halfSq, field, y0, { ...options, params, gradient: g });
         const L = lossOf(field, options);
         assert.ok(maxRelErr(r.dParams, centralDiff((p) => L(y0, p), params)) < 1e-7, `${method}/${gradient} dParams`);
         assert.ok(maxRelErr(r.dY0, centralDiff((y) => L(y, params), y0)) < 1e-7, `${method}/${gradient} dY0`);
@@ -63,12 +69,12 @@ describe('checkpointing equals direct to round-off (adaptive dopri5, many steps)
     const { field, params } = neuralSpiral(4, 16, 3);
     const y0 = new Float64Array([2, 0, 1.5, 0.5, -1, 1, 0.3, -2]);
     const ts = Array.from({ length: 10 }, (_, i) => 0.3 * (i + 1));
-    const base: GradientSolveOptions = { t1: 3, ts, params, method: 'dopri5', rtol: 1e-9, atol: 1e-9 };
+    const base: GradientSolveOptions = { t1: 3, saveAt: at(ts), params, method: 'dopri5', rtol: 1e-9, atol: 1e-9 };
     const ref = valueAndGradient(halfSq, field, y0, { ...base, gradient: 'direct' });
     assert.ok(ref.report.steps > 20);
     for (const gradient of ['revolve', 'checkpoint'] as const) {
       for (const checkpoints of [1, 2, 3, 5, 8, 50]) {
-        const r = valueAndGradient(halfSq, field, y0, { ...base, gradient, checkpoints });
+        const r = valueAndGradient(halfSq, field, y0, { ...base, gradient: checkpoint({ slots: checkpoints, schedule: gradient === 'revolve' ? 'revolve' : 'online' }) });
         assert.ok(vecRelErr(r.dParams, ref.dParams) < 1e-12, `${gradient} c=${checkpoints}: ${vecRelErr(r.dParams, ref.dParams)}`);
         assert.ok(vecRelErr(r.dY0, ref.dY0) < 1e-12);
         assert.ok(r.report.effectiveCheckpoints === checkpoints);
@@ -84,7 +90,7 @@ describe('continuous adjoints agree with direct within tolerance, and converge a
   for (const gradient of ['backsolve', 'interpolated', 'interpolated-dense'] as const) {
     test(`${gradient} on the spiral: error vs the exact ODE gradient shrinks with tolerance`, () => {
       const errs = [1e-5, 1e-8, 1e-11].map((tol) => {
-        const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'dopri5', rtol: tol, atol: tol, params: A_TRUE, gradient, chebyshevNodes: 33 });
+        const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'dopri5', rtol: tol, atol: tol, params: A_TRUE, saveAt: END, gradient: gradient === 'interpolated' ? interpolated({ nodes: 33 }) : gradient });
         return maxRelErr(r.dParams, exactDA);
       });
       assert.ok(errs[2] < (gradient === 'interpolated' ? 1e-5 : 1e-8), `${gradient} ${errs}`);
@@ -95,11 +101,11 @@ describe('continuous adjoints agree with direct within tolerance, and converge a
     const { field, params } = neuralSpiral(2, 20, 1);
     const y0 = new Float64Array([2, 0, 0.5, 1]);
     const ts = Array.from({ length: 8 }, (_, i) => 0.25 * (i + 1));
-    const opts: GradientSolveOptions = { t1: 2, ts, params, method: 'dopri5', rtol: 1e-10, atol: 1e-10 };
+    const opts: GradientSolveOptions = { t1: 2, saveAt: at(ts), params, method: 'dopri5', rtol: 1e-10, atol: 1e-10 };
     const ref = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'direct' });
     for (const gradient of ['backsolve', 'interpolated-dense'] as const) {
       for (const adjointNorm of ['rms', 'seminorm', 'rms-flat', 'seminorm-flat'] as const) {
-        const r = valueAndGradient(halfSq, field, y0, { ...opts, gradient, adjointNorm });
+        const r = valueAndGradient(halfSq, field, y0, { ...opts, gradient: gradient === 'backsolve' ? backsolve({ norm: adjointNorm }) : interpolated({ nodes: 'dense', norm: adjointNorm }) });
         assert.ok(vecRelErr(r.dParams, ref.dParams) < 1e-7, `${gradient}/${adjointNorm}: ${vecRelErr(r.dParams, ref.dParams)}`);
         assert.ok(vecRelErr(r.dY0, ref.dY0) < 1e-7);
       }
@@ -111,8 +117,8 @@ describe('seminorm and IRDM costs', () => {
   test('seminorms need fewer backward evaluations than their full norms on a model with p ≫ d', () => {
     const { field, params } = neuralSpiral(1, 50, 2);
     const y0 = new Float64Array([2, 0]);
-    const opts: GradientSolveOptions = { t1: 25, ts: [25], params, method: 'dopri5', rtol: 1e-6, atol: 1e-6, gradient: 'backsolve' };
-    const nfe = (adjointNorm: 'rms' | 'seminorm' | 'rms-flat' | 'seminorm-flat') => valueAndGradient(halfSq, field, y0, { ...opts, adjointNorm });
+    const opts: GradientSolveOptions = { t1: 25, saveAt: END, params, method: 'dopri5', rtol: 1e-6, atol: 1e-6 };
+    const nfe = (adjointNorm: 'rms' | 'seminorm' | 'rms-flat' | 'seminorm-flat') => valueAndGradient(halfSq, field, y0, { ...opts, gradient: backsolve({ norm: adjointNorm }) });
     const rms = nfe('rms'), semi = nfe('seminorm'), flat = nfe('rms-flat'), flatSemi = nfe('seminorm-flat');
     assert.ok(semi.report.nfeBackward < rms.report.nfeBackward, `seminorm ${semi.report.nfeBackward} vs rms ${rms.report.nfeBackward}`);
     assert.ok(flatSemi.report.nfeBackward < flat.report.nfeBackward, `seminorm-flat ${flatSemi.report.nfeBackward} vs rms-flat ${flat.report.nfeBackward}`);
@@ -122,10 +128,10 @@ describe('seminorm and IRDM costs', () => {
   test('IRDM spends fewer backward evaluations than backsolve (smaller backward state)', () => {
     const { field, params } = neuralSpiral(1, 50, 2);
     const y0 = new Float64Array([2, 0]);
-    const opts: GradientSolveOptions = { t1: 5, params, method: 'dopri5', rtol: 1e-7, atol: 1e-9 };
+    const opts: GradientSolveOptions = { t1: 5, saveAt: END, params, method: 'dopri5', rtol: 1e-7, atol: 1e-9 };
     const ref = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'direct' });
     const bs = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'backsolve' });
-    const ir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'interpolated', chebyshevNodes: 64 });
+    const ir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: interpolated({ nodes: 64 }) });
     assert.ok(ir.report.nfeBackward <= bs.report.nfeBackward, `irdm ${ir.report.nfeBackward} vs backsolve ${bs.report.nfeBackward}`);
     assert.ok(vecRelErr(ir.dParams, ref.dParams) < 1e-3);
   });
@@ -136,8 +142,8 @@ describe('Chebyshev interpolation oracles (adjoints.md §5, §8.5)', () => {
     const exactDA = [8.16297653621, 1.90574523540, -0.553247936992, 8.85169702050];
     const expected: Array<[number, string, number]> = [[9, 'lobatto', 1.6e-1], [17, 'lobatto', 7.2e-4], [33, 'lobatto', 1.1e-6], [9, 'irdm-paper', 1.6e-1], [17, 'irdm-paper', 1.0e-3], [33, 'irdm-paper', 1.7e-6]];
     for (const [n, w, err] of expected) {
-      const r = valueAndGradient(halfSq, spiralField(), new Float64Array([2, 0]), { t1: 1, method: 'dopri5', rtol: 1e-12, atol: 1e-12, adjointRtol: 1e-10, adjointAtol: 1e-10,
-        params: A_TRUE, gradient: 'interpolated', chebyshevNodes: n, chebyshevWeights: w as 'lobatto' });
+      const r = valueAndGradient(halfSq, spiralField(), new Float64Array([2, 0]), { t1: 1, method: 'dopri5', rtol: 1e-12, atol: 1e-12, saveAt: END,
+        params: A_TRUE, gradient: interpolated({ rtol: 1e-10, atol: 1e-10, nodes: n, weights: w as 'lobatto' }) });
       const got = vecRelErr(r.dParams, exactDA);
       assert.ok(got > err / 1.6 && got < err * 1.6, `n=${n} ${w}: ${got} vs ${err}`);
     }
@@ -146,7 +152,7 @@ describe('Chebyshev interpolation oracles (adjoints.md §5, §8.5)', () => {
     const nodes = chebyshevNodes(5, 0, 1);
     assert.ok(maxRelErr(nodes, [0, 0.1464466094067262, 0.5, 0.8535533905932737, 1], 1e-12) < 1e-14);
     assert.ok(maxRelErr(barycentricWeights(5, 'irdm-paper'), [0.30901699437494745, -0.8090169943749475, 1, -0.8090169943749475, 0.30901699437494745]) < 1e-14);
-    const vals = Float64Array.from(nodes, (t) => Math.exp(-t));
+    const vals = Float64Array.from(nodes, (t: number) => Math.exp(-t));
     const out = new Float64Array(1);
     assert.ok(Math.abs(barycentric(out, 0.3, nodes, barycentricWeights(5), vals)[0] - 0.7407993913976166) < 1e-14);
     assert.ok(Math.abs(barycentric(out, 0.3, nodes, barycentricWeights(5, 'irdm-paper'), vals)[0] - 0.7414274877323336) < 1e-14);
@@ -158,25 +164,25 @@ describe('bad input', () => {
   const field = spiralField();
   const y0 = new Float64Array([2, 0]);
   test('a loss gradient of the wrong shape', () => {
-    const run = solveWithGradient(field, y0, { t1: 1, ts: [0.5, 1], params: A_TRUE });
-    assert.throws(() => run.backward(new Float64Array(3)), (e: unknown) => e instanceof TideError && e.code === 'SHAPE' && /dYs must be a Float64Array of length 4 \(2 save times × dim 2\)/.test(e.message));
+    const run = solveWithGradient(field, y0, { t1: 1, saveAt: at([0.5, 1]), params: A_TRUE });
+    assert.throws(() => run.backward(new Float64Array(3)), (e: unknown) => e instanceof TideError && e.code === 'SHAPE' && /dYs must be a Float64Array of length 4 \(2 saved rows × dim 2\)/.test(e.message));
   });
   test('save times outside the span or not increasing', () => {
-    assert.throws(() => solveWithGradient(field, y0, { t1: 1, ts: [0.5, 1.5], params: A_TRUE }), /ts\[1\] = 1.5 is outside \[t0, t1\] = \[0, 1\]/);
-    assert.throws(() => solveWithGradient(field, y0, { t1: 1, ts: [0.5, 0.5], params: A_TRUE }), /strictly increasing/);
+    assert.throws(() => solveWithGradient(field, y0, { t1: 1, saveAt: at([0.5, 1.5]), params: A_TRUE }), /1.5.*outside/);
+    assert.throws(() => solveWithGradient(field, y0, { t1: 1, saveAt: at([0.5, 0.4]), params: A_TRUE }), /increasing|monoton|order/);
   });
   test('zero checkpoints', () => {
-    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, gradient: 'revolve', checkpoints: 0 }), /checkpoints must be an integer ≥ 1/);
+    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, gradient: checkpoint({ slots: 0 }) }), /slots must be an integer ≥ 1/);
   });
   test('unknown gradient method, norm and option', () => {
     assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, gradient: 'adjoint' as never }), /unknown gradient method 'adjoint'/);
-    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, gradient: 'backsolve', adjointNorm: 'semi' as never }), /unknown adjointNorm 'semi'.*seminorm/);
+    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, gradient: backsolve({ norm: 'semi' as never }) }), /unknown adjoint norm 'semi'.*seminorm/);
     assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, rtoll: 1 } as never), /unknown option 'rtoll'.*Did you mean 'rtol'/);
   });
   test('a field without a VJP, and a multistep method for a discrete gradient', () => {
     const plain = { dim: 2, paramCount: 0, eval: () => {} };
     assert.throws(() => solveWithGradient(plain, y0, { t1: 1 }), /has no vjp/);
-    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, method: 'vcab3' }), /multistep method/);
+    assert.throws(() => solveWithGradient(field, y0, { t1: 1, params: A_TRUE, method: 'vcab3' }), /vcab3 has no discrete adjoint.*backsolve/);
   });
 });
 
@@ -186,10 +192,10 @@ describe('time gradients (timeGradients: true)', () => {
     const params = new Float64Array([2.0, 0.3, 0.7]);
     const y0 = new Float64Array([1, -0.5]);
     const base = { t0: 0.1, t1: 1.3, method: 'dopri5', rtol: 1e-11, atol: 1e-11, params } as const;
-    const L = (t0: number, ts: number[]) => valueAndGradient(halfSq, field, y0, { ...base, t0, t1: ts[ts.length - 1], ts }).loss;
+    const L = (t0: number, ts: number[]) => valueAndGradient(halfSq, field, y0, { ...base, t0, t1: ts[ts.length - 1], saveAt: at(ts) }).loss;
     const ts = [0.5, 0.9, 1.3];
     for (const gradient of ['direct', 'backsolve', 'reversible'] as const) {
-      const r = valueAndGradient(halfSq, field, y0, { ...base, ts, gradient, timeGradients: true, ...(gradient === 'reversible' ? { method: 'rk4', stepSize: 0.0005, rtol: undefined, atol: undefined } : {}) });
+      const r = valueAndGradient(halfSq, field, y0, { ...base, saveAt: at(ts), gradient, timeGradients: true, ...(gradient === 'reversible' ? { method: 'rk4', stepSize: 0.0005, rtol: undefined, atol: undefined } : {}) });
       const fdTs = ts.map((_, q) => { const e = 1e-6; const a = [...ts], b = [...ts]; a[q] += e; b[q] -= e; return (L(0.1, a) - L(0.1, b)) / (2 * e); });
       const fdT0 = (L(0.1 + 1e-6, ts) - L(0.1 - 1e-6, ts)) / 2e-6;
       assert.ok(maxRelErr(r.dTs!, fdTs) < 1e-5, `${gradient} dTs ${Array.from(r.dTs!)} vs ${fdTs}`);

@@ -1,12 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { valueAndGradient, solveWithGradient, fieldFromTrace, ops, TideError, rk4, midpoint, euler, bs3, dopri5 } from '../../src/index.ts';
-import type { GradientSolveOptions, VectorField } from '../../src/index.ts';
-import { CoupledScheme } from '../../src/solvers/reversible/coupled.ts';
-import { ReversibleHeun } from '../../src/solvers/reversible/reversible-heun.ts';
-import { Mali } from '../../src/solvers/reversible/mali.ts';
-import { allocState } from '../../src/solvers/reversible/scheme.ts';
-import type { ReversibleScheme } from '../../src/solvers/reversible/scheme.ts';
+import { valueAndGradient, solveWithGradient, fieldFromTrace, ops, TideError, rk4, midpoint, euler, bs3, dopri5, coupledSolver, reversibleHeun, mali, tableaus, reversible, odeTerm } from '../../src/index.ts';
+import type { GradientSolveOptions, VectorField, Solver, SaveSchedule } from '../../src/index.ts';
 import { centralDiff, maxRelErr, vecRelErr } from '../oracles/finite-diff.ts';
 import { spiralField, A_TRUE, neuralSpiral, forcedOscillator } from './problems.ts';
 
@@ -17,25 +12,33 @@ const halfSq = (ys: Readonly<Float64Array>, dYs: Float64Array): number => {
 };
 const x0 = new Float64Array([2, 0]);
 
-/** Runs N forward steps of a scheme then N inverse steps; returns the max reconstruction error of every part. */
-function roundTrip(scheme: ReversibleScheme, field: VectorField, params: Float64Array, y0: Float64Array, h: number, N: number): number {
-  const d = field.dim, ws = scheme.workspace(d);
-  let s = allocState(scheme.parts, d), nx = allocState(scheme.parts, d);
-  scheme.init(s, y0, field, 0, params, ws);
-  const s0 = s.map((a) => a.slice());
-  for (let n = 0; n < N; n++) { scheme.step(nx, null, field, n * h, h, s, params, ws); [s, nx] = [nx, s]; }
-  for (let n = N - 1; n >= 0; n--) { scheme.stepBack(nx, field, n * h, h, s, params, ws); [s, nx] = [nx, s]; }
+const NONE: readonly never[] = [];
+const NO_SAVES: SaveSchedule = { steps: 0, atPoint: () => NONE, inStep: () => NONE, restartAt: () => false, stepSize: () => 0 };
+
+/** Runs N forward steps of a reversible solver then N inverse steps; returns the max reconstruction error of its state. */
+function roundTrip(solver: Solver, field: VectorField, params: Float64Array, y0: Float64Array, h: number, N: number): number {
+  const d = field.dim, ws = solver.workspace(odeTerm(field));
+  let y = Float64Array.from(y0), yNew = new Float64Array(d);
+  solver.begin(0, y, params, ws);
+  const s0 = new Float64Array(solver.stateParts * d), s = new Float64Array(solver.stateParts * d);
+  solver.saveState(s0, y, ws);
+  for (let n = 0; n < N; n++) { solver.step(yNew, null, n * h, h, y, params, ws); solver.accept(null, false, n * h, h, y, yNew, params, ws); [y, yNew] = [yNew, y]; }
+  solver.saveState(s, y, ws);
+  const rs = solver.reverse!(ws), dP = new Float64Array(field.paramCount);
+  for (let n = N - 1; n >= 0; n--) rs.reverseStep(s, n, n * h, h, params, dP, NO_SAVES, new Float64Array(0));
   let e = 0;
-  for (let i = 0; i < s.length; i++) for (let m = 0; m < d; m++) e = Math.max(e, Math.abs(s[i][m] - s0[i][m]));
+  for (let m = 0; m < s.length; m++) e = Math.max(e, Math.abs(s[m] - s0[m]));
   return e;
 }
+const at = (ts: readonly number[]) => ({ ts });
+const END = { t1: true };
 
 describe('exact reconstruction (reversible.md §9.1)', () => {
   test('spiral, T = 1, N = 100: λ = 0.999 and λ = 0.9, euler/midpoint/rk4', () => {
     const f = spiralField();
     for (const [lam, bound] of [[0.999, 5e-14], [0.9, 1e-9]] as const) {
       for (const tab of [euler, midpoint, rk4]) {
-        const e = roundTrip(new CoupledScheme(tab, lam), f, A_TRUE, x0, 0.01, 100);
+        const e = roundTrip(coupledSolver(tab, { lambda: lam }), f, A_TRUE, x0, 0.01, 100);
         assert.ok(e <= bound, `${tab.name} λ=${lam}: ${e}`);
       }
     }
@@ -43,20 +46,20 @@ describe('exact reconstruction (reversible.md §9.1)', () => {
   test('N = 1000 steps: relative reconstruction error ≤ 1e-10 for every base tableau', () => {
     const f = spiralField();
     for (const tab of [euler, midpoint, rk4, bs3, dopri5]) {
-      const e = roundTrip(new CoupledScheme(tab), f, A_TRUE, x0, 0.001, 1000);
+      const e = roundTrip(coupledSolver(tab), f, A_TRUE, x0, 0.001, 1000);
       assert.ok(e / 2 <= 1e-10, `${tab.name}: ${e}`);
     }
   });
   test('reversible Heun and MALI reverse exactly too', () => {
     const f = spiralField();
-    assert.ok(roundTrip(new ReversibleHeun(), f, A_TRUE, x0, 0.001, 1000) < 1e-10);
-    assert.ok(roundTrip(new Mali(), f, A_TRUE, x0, 0.001, 1000) < 1e-10);
+    assert.ok(roundTrip(reversibleHeun, f, A_TRUE, x0, 0.001, 1000) < 1e-10);
+    assert.ok(roundTrip(mali, f, A_TRUE, x0, 0.001, 1000) < 1e-10);
   });
 });
 
 describe('reversible gradients', () => {
   test('reference values: RK4 base, λ = 0.999, N = 100 (reversible.md §9.3)', () => {
-    const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'rk4', stepSize: 0.01, params: A_TRUE, gradient: 'reversible', lambda: 0.999 });
+    const r = valueAndGradient(halfSq, spiralField(), x0, { t1: 1, method: 'rk4', stepSize: 0.01, params: A_TRUE, saveAt: END, gradient: reversible({ lambda: 0.999 }) });
     assert.ok(Math.abs(r.loss - 1.3826983211697101) < 1e-13, `L = ${r.loss}`);
     assert.ok(maxRelErr(r.dParams, [8.163002697421277, 1.905760181980868, -0.55325294300297, 8.851711136793982]) < 1e-10);
     assert.ok(maxRelErr(r.dY0, [4.599253187715869, 0.430996416884531]) < 1e-10);
@@ -70,9 +73,11 @@ describe('reversible gradients', () => {
         const params = new Float64Array([2.0, 0.3, 0.7]);
         const y0 = new Float64Array([1, -0.5]);
         const isCoupled = method !== 'reversible-heun' && method !== 'mali';
-        const opts: GradientSolveOptions = { t1: 1, ts: [0.25, 0.6, 0.83, 1], method, stepSize: 0.01, adaptive: false, params, ...(isCoupled ? { lambda } : {}) };
+        const solver = isCoupled ? coupledSolver(tableaus[method], { lambda }) : method;
+        const opts: GradientSolveOptions = { t1: 1, saveAt: at([0.25, 0.6, 0.83, 1]), method: solver, stepSize: 0.01, adaptive: false, params };
         const rev = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible' });
-        const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible-direct' });
+        // Backpropagation through stored states of the same reversible scheme: the oracle.
+        const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'direct' });
         assert.ok(vecRelErr(rev.dParams, dir.dParams) < 1e-10, `params ${vecRelErr(rev.dParams, dir.dParams)}`);
         assert.ok(vecRelErr(rev.dY0, dir.dY0) < 1e-10);
         const L = (y: Float64Array, p: Float64Array) => valueAndGradient(halfSq, field, y, { ...opts, params: p, gradient: 'reversible' }).loss;
@@ -85,9 +90,9 @@ describe('reversible gradients', () => {
   test('adaptive steps: the backward pass replays the accepted grid; equals stored-state backprop', () => {
     const { field, params } = neuralSpiral(3, 16, 5);
     const y0 = new Float64Array([2, 0, 1, 1, -1, 0.5]);
-    const opts: GradientSolveOptions = { t1: 3, ts: [1, 2, 3], method: 'bs3', rtol: 1e-6, atol: 1e-6, params };
+    const opts: GradientSolveOptions = { t1: 3, saveAt: at([1, 2, 3]), method: 'reversible-bs3', rtol: 1e-6, atol: 1e-6, params };
     const rev = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible' });
-    const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'reversible-direct' });
+    const dir = valueAndGradient(halfSq, field, y0, { ...opts, gradient: 'direct' });
     assert.ok(rev.report.steps > 20);
     assert.ok(vecRelErr(rev.dParams, dir.dParams) < 1e-10);
     const exact = valueAndGradient(halfSq, field, y0, { ...opts, rtol: 1e-10, atol: 1e-10, method: 'dopri5', gradient: 'direct' });
@@ -95,7 +100,7 @@ describe('reversible gradients', () => {
   });
   test('memory does not grow with the number of steps (apart from 16 bytes of grid per step)', () => {
     const f = spiralField();
-    const bytes = (N: number) => valueAndGradient(halfSq, f, x0, { t1: 1, method: 'midpoint', stepSize: 1 / N, params: A_TRUE, gradient: 'reversible' }).report;
+    const bytes = (N: number) => valueAndGradient(halfSq, f, x0, { t1: 1, method: 'midpoint', stepSize: 1 / N, params: A_TRUE, saveAt: END, gradient: 'reversible' }).report;
     const a = bytes(100), b = bytes(1000);
     assert.equal(b.peakBytes - a.peakBytes, 16 * 900);
     assert.equal(a.nfeForward, 2 * 2 * 100);
@@ -109,11 +114,11 @@ describe('reversible gradients', () => {
       return ops.concat([v, acc]);
     }, { shape: [1, 2], paramCount: 1, name: 'white dwarf' });
     const C = new Float64Array([0.001]);
-    const r = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, gradient: 'reversible', lambda: 0.999 });
+    const r = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, saveAt: END, gradient: reversible({ lambda: 0.999 }) });
     assert.ok(Math.abs(r.loss - 0.0033851094993124185) < 1e-14, `L ${r.loss}`);
     assert.ok(maxRelErr(r.dParams, [0.0516958783561]) < 1e-9, `dC ${r.dParams[0]}`);
     assert.ok(maxRelErr(r.dY0, [-0.0164482544203, -0.0035049213302]) < 1e-9);
-    const d = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, gradient: 'direct' });
+    const d = valueAndGradient(halfSq, wd, new Float64Array([1, 0]), { t1: 5, method: 'midpoint', stepSize: 0.005, params: C, saveAt: END, gradient: 'direct' });
     assert.ok(Math.abs(d.loss - 0.0033850893336766696) < 1e-14);
     assert.ok(maxRelErr(d.dParams, [0.051695527968]) < 1e-9);
   });
@@ -123,7 +128,7 @@ describe('order of the reversible schemes (reversible.md §6)', () => {
   test('slope within ±0.2 of the base order (even bases at λ = 0.999, all at λ = 0.5)', () => {
     const lin = fieldFromTrace((_t, y) => ops.scale(y, 0.5), { shape: [1] });
     const err = (method: string, lambda: number, N: number) => {
-      const run = solveWithGradient(lin, new Float64Array([1]), { t1: 5, method, stepSize: 5 / N, adaptive: false, gradient: 'reversible', lambda });
+      const run = solveWithGradient(lin, new Float64Array([1]), { t1: 5, method, stepSize: 5 / N, adaptive: false, saveAt: END, gradient: reversible({ lambda }) });
       return Math.abs(run.ys[0] - Math.exp(2.5));
     };
     for (const [method, lambda, order] of [['midpoint', 0.999, 2], ['rk4', 0.999, 4], ['euler', 0.5, 1], ['midpoint', 0.5, 2], ['rk4', 0.5, 4]] as const) {
@@ -141,19 +146,19 @@ describe('order of the reversible schemes (reversible.md §6)', () => {
 describe('bad input', () => {
   test('λ outside (0, 1]', () => {
     for (const lambda of [0, -0.5, 1.5, NaN]) {
-      assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: 'reversible', lambda }),
+      assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: reversible({ lambda }) }),
         (e: unknown) => e instanceof TideError && e.code === 'BAD_OPTION' && /λ \(lambda\) must be in \(0, 1\]/.test(e.message));
     }
-    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, lambda: 0.9 }), /needs gradient: 'reversible'/);
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, lambda: 0.9 } as never), /unknown option 'lambda'/);
   });
   test('a non-explicit (multistep) base solver', () => {
     assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'vcab3' }), /needs an explicit Runge–Kutta base solver/);
   });
   test('mismatched state shapes', () => {
-    assert.throws(() => solveWithGradient(spiralField(), new Float64Array(3), { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: 'reversible' }), /y0 has length 3; the field 'spiral' has dimension 2/);
+    assert.throws(() => solveWithGradient(spiralField(), new Float64Array(3), { t1: 1, stepSize: 0.1, params: A_TRUE, gradient: 'reversible' }), /y0 must be a Float64Array of length 2/);
   });
   test('fixed-step scheme without stepSize', () => {
-    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'mali' }), /fixed steps need a positive stepSize/);
+    assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'mali' }), /fixed-step solves need stepSize/);
     assert.throws(() => solveWithGradient(spiralField(), x0, { t1: 1, params: A_TRUE, gradient: 'reversible', method: 'mali', adaptive: true }), /no error estimate/);
   });
 });

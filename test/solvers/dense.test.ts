@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
 import { assertRel } from '../fixtures/problems.ts';
 

@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { erkAccept, erkStageInput, erkStep, erkWorkspace, erkSolver } from '../../src/solvers/erk.ts';
+import { odeTerm } from '../../src/terms/ode.ts';
 import { tsit5 } from '../../src/solvers/tableaus/tsit5.ts';
 import { rk4 } from '../../src/solvers/tableaus/rk4.ts';
 import { bs3 } from '../../src/solvers/tableaus/bs3.ts';
 import { dopri5 } from '../../src/solvers/tableaus/dopri5.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 
 /** A field that records every (t, y) it is evaluated at. */
 function recording() {
@@ -24,10 +25,10 @@ const P = new Float64Array(0);
 test('erkStep: FSAL tableaus spend s − 1 NFE once k1 is valid; non-FSAL spend s; the error vector is h Σ e_i k_i', () => {
   for (const T of [tsit5, dopri5, bs3, rk4]) {
     const { field, calls } = recording();
-    const ws = erkWorkspace(T, 2);
+    const ws = erkWorkspace(T, odeTerm(field));
     const y = Float64Array.of(0.3, -0.2), yNew = new Float64Array(2);
     const err = T.bErr ? new Float64Array(2) : null;
-    assert.equal(erkStep(yNew, err, T, field, 0.5, 0.1, y, P, ws), T.stages, `${T.name} first step evaluates k1`);
+    assert.equal(erkStep(yNew, err, T, 0.5, 0.1, y, P, ws), T.stages, `${T.name} first step evaluates k1`);
     assert.equal(calls[0].t, 0.5);
     // Each k_i is f at (t + c_i h, Y_i), with Y_i from erkStageInput (bitwise).
     const Yi = new Float64Array(2);
@@ -47,31 +48,31 @@ test('erkStep: FSAL tableaus spend s − 1 NFE once k1 is valid; non-FSAL spend 
       }
     }
     // A retry after rejection reuses k1.
-    assert.equal(erkStep(yNew, err, T, field, 0.5, 0.05, y, P, ws), T.stages - 1);
+    assert.equal(erkStep(yNew, err, T, 0.5, 0.05, y, P, ws), T.stages - 1);
     const fsalK = ws.k[T.stages - 1];
-    const nfe = erkAccept(null, false, T, field, 0.5, 0.05, y, yNew, P, ws);
+    const nfe = erkAccept(null, false, T, 0.5, 0.05, y, yNew, P, ws);
     if (T.fsal) {
       assert.equal(nfe, 0);
       assert.equal(ws.k[0], fsalK, 'FSAL: the last stage array becomes k[0] (swapped, not copied)');
       assert.ok(ws.k1Valid);
-      assert.equal(erkStep(new Float64Array(2), err, T, field, 0.55, 0.05, yNew, P, ws), T.stages - 1);
+      assert.equal(erkStep(new Float64Array(2), err, T, 0.55, 0.05, yNew, P, ws), T.stages - 1);
     } else {
       assert.equal(nfe, 0);
       assert.equal(ws.k1Valid, false);
-      assert.equal(erkStep(new Float64Array(2), err, T, field, 0.55, 0.05, yNew, P, ws), T.stages);
+      assert.equal(erkStep(new Float64Array(2), err, T, 0.55, 0.05, yNew, P, ws), T.stages);
     }
   }
 });
 
 test('erkAccept with needFEnd on a non-FSAL tableau evaluates f(t + h, y_{n+1}) once and reuses it as the next k1', () => {
   const { field, calls } = recording();
-  const ws = erkWorkspace(rk4, 2);
+  const ws = erkWorkspace(rk4, odeTerm(field));
   const y = Float64Array.of(1, 2), yNew = new Float64Array(2);
-  erkStep(yNew, null, rk4, field, 0, 0.1, y, P, ws);
-  assert.equal(erkAccept(null, true, rk4, field, 0, 0.1, y, yNew, P, ws), 1);
+  erkStep(yNew, null, rk4, 0, 0.1, y, P, ws);
+  assert.equal(erkAccept(null, true, rk4, 0, 0.1, y, yNew, P, ws), 1);
   assert.deepEqual(calls[calls.length - 1], { t: 0.1, y: Array.from(yNew) });
   assert.ok(ws.k1Valid);
-  assert.equal(erkStep(new Float64Array(2), null, rk4, field, 0.1, 0.1, yNew, P, ws), 3);
+  assert.equal(erkStep(new Float64Array(2), null, rk4, 0.1, 0.1, yNew, P, ws), 3);
 });
 
 test('solve NFE accounting: 1 + 1 (probe) + (s − 1)·attempts for FSAL pairs; s·N for fixed RK4', () => {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { defineTableau, type Tableau } from '../../src/solvers/tableau.ts';
 import { tsit5 } from '../../src/solvers/tableaus/tsit5.ts';
 import { dopri5 } from '../../src/solvers/tableaus/dopri5.ts';

@@ -6,14 +6,17 @@ import { tsit5 } from '../../src/solvers/tableaus/tsit5.ts';
 import { TideError } from '../../src/core/errors.ts';
 
 test('every method name resolves to a solver of that name with the right order', () => {
-  const orders: Record<string, number> = { euler: 1, midpoint: 2, heun: 2, ralston: 2, rk4: 4, bs3: 3, dopri5: 5, tsit5: 5, vcab3: 3 };
+  const orders: Record<string, number> = { euler: 1, midpoint: 2, heun: 2, ralston: 2, rk4: 4, bs3: 3, dopri5: 5, tsit5: 5, vcab3: 3, 'reversible-heun': 2, mali: 2 };
   assert.deepEqual([...solverNames].sort(), Object.keys(orders).sort());
   for (const name of solverNames) {
     const s = getSolver(name);
     assert.equal(s.name, name);
     assert.equal(s.order, orders[name]);
-    assert.equal(s.reversible, false);
+    assert.equal(s.reversible, name === 'reversible-heun' || name === 'mali');
   }
+  // 'reversible-<rk method>' is the λ-coupled wrapper of that method.
+  const r = getSolver('reversible-rk4');
+  assert.equal(r.name, 'reversible-rk4'); assert.equal(r.order, 4); assert.equal(r.reversible, true); assert.equal(r.stateParts, 2);
   assert.equal(getSolver('tsit5').errorOrder, 4);
   assert.equal(getSolver('rk4').errorOrder, undefined);
   assert.equal(getSolver('vcab3').errorOrder, 2);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adamsStep, vcab3Weights } from '../../src/solvers/vcab3.ts';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { P1, P2, assertRel } from '../fixtures/problems.ts';
 
 const one = (x: number): Float64Array => Float64Array.of(x);

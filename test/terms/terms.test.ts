@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve, solveWithGradient } from '../../src/gradients/gradient-solve.ts';
+import { solve, solveWithGradient } from '../../src/gradients/solve.ts';
 import { odeTerm, controlTerm, diffusionTerm, sumTerms, linearPath, brownianPath } from '../../src/terms/index.ts';
 import type { MatrixField } from '../../src/terms/index.ts';
 import { fieldFromTrace, ops } from '../../src/core/autodiff/index.ts';

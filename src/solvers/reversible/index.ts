@@ -1,7 +1,4 @@
-export type { ReversibleScheme } from './scheme.ts';
-export { CoupledScheme, DEFAULT_LAMBDA, checkLambda } from './coupled.ts';
-export { ReversibleHeun } from './reversible-heun.ts';
-export { Mali } from './mali.ts';
+/** Linear stability of the reversible schemes (exported as the `stability` namespace). */
 export {
   stabilityPolynomial, evalR, couplingMatrix, isStable, couplingSpectralRadius, stabilityRegion, stabilityRegionToJSON,
   realStabilityIntervals, olderSchemeMatrix, olderSchemeSpectralRadius,

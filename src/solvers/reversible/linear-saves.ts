@@ -3,7 +3,7 @@
  * not known (the reversible schemes), and its pullback: a save cotangent g at θ adds θ·g to ȳ_{n+1} before the step's
  * pullback and (1 − θ)·g to ȳ_n after it (diffrax PR #603's LocalLinearInterpolation). Second order only.
  */
-import type { SaveInStep } from '../solver-new.ts';
+import type { SaveInStep } from '../solver.ts';
 
 /** Packs the monomial coefficients [y_n, y_{n+1} − y_n] (width 2). */
 export function linearDense(coef: Float64Array, y: Readonly<Float64Array>, yNew: Readonly<Float64Array>): void {

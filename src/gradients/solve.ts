@@ -18,9 +18,9 @@ import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
 import { integrate } from '../integrate/solve.ts';
 import { resolveSolveOptions, SOLVE_KEYS, type AcceptedStep, type ResolvedOptions, type SolveOptions } from '../integrate/options.ts';
-import { GrowableBuffer, type Solution } from '../solve/solution.ts';
-import type { SolverWorkspace } from '../solvers/solver-new.ts';
-import type { ForwardGrid, ForwardRecord, GradientMethod, GradientReport, GradientRun } from './gradient-method.ts';
+import { GrowableBuffer, type Solution } from '../integrate/solution.ts';
+import type { SolverWorkspace } from '../solvers/solver.ts';
+import type { ForwardGrid, ForwardRecord, GradientMethod, GradientReport, GradientRun } from './method.ts';
 import { resolveGradientMethod } from './methods.ts';
 import { buildSchedule } from './save-schedule.ts';
 

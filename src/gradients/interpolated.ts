@@ -11,7 +11,7 @@
  */
 import { TideError, checkOptionKeys } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
-import type { GradientMethod, GradientRun, ForwardRecord } from './gradient-method.ts';
+import type { GradientMethod, GradientRun, ForwardRecord } from './method.ts';
 import { AdjointSolver, ADJOINT_KEYS, checkAdjointOptions, type AdjointSolveOptions } from './adjoint-solve.ts';
 import { barycentric, barycentricWeights, chebyshevNodes, type ChebyshevWeights } from './chebyshev.ts';
 

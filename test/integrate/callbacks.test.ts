@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
 import { rmsNormRange, type Norm } from '../../src/control/norms.ts';
 import { PIController, type StepSizeController } from '../../src/control/pi.ts';
 import { erkStageInput } from '../../src/solvers/erk.ts';
-import type { AcceptedStep, StepInfo } from '../../src/solve/options.ts';
+import type { AcceptedStep, StepInfo } from '../../src/integrate/options.ts';
 import { P2 } from '../fixtures/problems.ts';
 
 test('§8.7 stiffness: for y\' = −50(y − cos t) the Tsit5 and DP5 estimates are 50 at every step', () => {

@@ -3,10 +3,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { TideError, type TideErrorCode } from '../../src/core/errors.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
-import type { SolveOptions } from '../../src/solve/options.ts';
+import type { SolveOptions } from '../../src/integrate/options.ts';
 
 const rot = fieldFromFunction((o, _t, y) => { o[0] = -y[1]; o[1] = y[0]; }, 2, 0, 'rotation');
 const withParams = fieldFromFunction((o, _t, y, p) => { o[0] = p[0] * y[0]; }, 1, 1, 'scaled');
@@ -115,7 +115,7 @@ test('mismatched shapes: y0 vs field, params vs field, per-component tolerances,
 
 test('wrong types: plain-array y0, non-function field', () => {
   throwsTide(() => solve(rot, [1, 0] as never, opts({})), 'DTYPE', /y0 must be a Float64Array, got a plain array of length 2\. Use Float64Array\.from\(y0\)/);
-  throwsTide(() => solve(42 as never, y0, opts({})), 'BAD_ARGUMENT', /the first argument must be a VectorField or a function/);
+  throwsTide(() => solve(42 as never, y0, opts({})), 'BAD_ARGUMENT', /the first argument must be a Term, a VectorField or a function/);
 });
 
 test('unknown options and methods get a suggestion', () => {
@@ -139,7 +139,7 @@ test('time span and limits', () => {
   throwsTide(() => solve(rot, y0, opts({ maxSteps: 0 })), 'BAD_OPTION', /maxSteps must be a positive integer/);
   throwsTide(() => solve(rot, y0, opts({ minStep: 1, maxStep: 0.1 })), 'BAD_OPTION', /minStep = 1 exceeds maxStep = 0\.1/);
   throwsTide(() => solve(rot, y0, opts({ tstops: [0.5, NaN] })), 'BAD_OPTION', /tstops\[1\] is number NaN; stop times must be finite numbers/);
-  throwsTide(() => solve(rot, y0, undefined as never), 'BAD_ARGUMENT', /options must be an object with at least t0 and t1/);
+  throwsTide(() => solve(rot, y0, undefined as never), 'BAD_ARGUMENT', /options must be an object with at least t1/);
 });
 
 test('events and callbacks must be well formed', () => {

@@ -1,7 +1,7 @@
 /** Terminal events located on the dense output, and steady-state termination. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { TideError } from '../../src/core/errors.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
 

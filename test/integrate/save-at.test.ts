@@ -1,7 +1,7 @@
 /** saveAt (t0, t1, ts, steps, dense), tstops, backward solves, and the Solution accessors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { TideError } from '../../src/core/errors.ts';
 import { fieldFromFunction } from '../../src/core/field.ts';
 import { P2 } from '../fixtures/problems.ts';

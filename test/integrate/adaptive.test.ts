@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { P1, P2, P3, type Problem } from '../fixtures/problems.ts';
 
 type Row = [Problem, number, number, string, [number, number, number], number | null];

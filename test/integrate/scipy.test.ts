@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solve } from '../../src/solve/solve.ts';
+import { solve } from '../../src/gradients/solve.ts';
 import { P1, P2, P3, lotkaVolterra, scipyRefs, vanDerPol, whiteDwarf } from '../fixtures/problems.ts';
 
 const refs = scipyRefs();
