@@ -28,10 +28,10 @@ export type { StepSizeController, PIControllerOptions } from './control/pi.ts';
 export { IController, ScipyController } from './control/i-controller.ts';
 export type { IControllerOptions } from './control/i-controller.ts';
 // gradient methods
-export { direct, checkpoint, backsolve, interpolated, reversible, GRADIENT_METHOD_NAMES, ADJOINT_NORM_NAMES } from './gradients/index.ts';
+export { direct, checkpoint, backsolve, interpolated, reversible, quadrature, GRADIENT_METHOD_NAMES, ADJOINT_NORM_NAMES } from './gradients/index.ts';
 export type {
   GradientMethod, GradientRun, GradientReport, GradientContext, ForwardRecord, ForwardGrid, DirectOptions, CheckpointOptions,
-  BacksolveOptions, InterpolatedOptions, ReversibleOptions, AdjointSolveOptions, AdjointNormName, ChebyshevWeights,
+  BacksolveOptions, InterpolatedOptions, ReversibleOptions, QuadratureOptions, AdjointSolveOptions, AdjointNormName, ChebyshevWeights,
 } from './gradients/index.ts';
 // neural networks, optimizers, training
 export * from './nn/index.ts';

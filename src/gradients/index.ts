@@ -13,6 +13,8 @@ export { interpolated } from './interpolated.ts';
 export type { InterpolatedOptions } from './interpolated.ts';
 export { reversible } from './reversible.ts';
 export type { ReversibleOptions } from './reversible.ts';
+export { quadrature } from './quadrature.ts';
+export type { QuadratureOptions } from './quadrature.ts';
 export { ADJOINT_NORM_NAMES, adjointNormOf } from './adjoint-solve.ts';
 export type { AdjointSolveOptions, AdjointNormName } from './adjoint-solve.ts';
 export type { ChebyshevWeights } from './chebyshev.ts';

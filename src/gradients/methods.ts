@@ -2,7 +2,7 @@
  * The gradient methods by name: the strings are shorthand for the method objects with default options.
  *   'direct' → direct()   'checkpoint' → checkpoint()   'revolve' → checkpoint({ schedule: 'revolve' })
  *   'backsolve' → backsolve()   'interpolated' → interpolated()   'interpolated-dense' → interpolated({ nodes: 'dense' })
- *   'reversible' → reversible()
+ *   'reversible' → reversible()   'quadrature' → quadrature()
  */
 import { TideError, unknownName } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
@@ -12,6 +12,7 @@ import { checkpoint } from './checkpoint.ts';
 import { backsolve } from './backsolve.ts';
 import { interpolated } from './interpolated.ts';
 import { reversible } from './reversible.ts';
+import { quadrature } from './quadrature.ts';
 
 const SHORTHANDS: Record<string, () => GradientMethod> = {
   direct: () => direct(),
@@ -21,6 +22,7 @@ const SHORTHANDS: Record<string, () => GradientMethod> = {
   interpolated: () => interpolated(),
   'interpolated-dense': () => interpolated({ nodes: 'dense' }),
   reversible: () => reversible(),
+  quadrature: () => quadrature(),
 };
 
 /** Every gradient method name. */
