@@ -28,7 +28,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { fieldFromFunction, fieldFromTrace, mlp, ops, Rng, adam, solve, solveWithGradient, checkpoint, backsolve, interpolated, problems } from '../src/index.ts';
+import { fieldFromFunction, fieldFromTrace, mlp, ops, Rng, adam, solve, solveWithGradient, checkpoint, backsolve, interpolated, problems, fit } from '../src/index.ts';
 const problemMse = problems.mseLoss;
 import type { GradientSolveOptions, VectorField, GradientResult } from '../src/index.ts';
 import { printTable, timeIt, writeResults, type Row } from './lib.ts';
@@ -343,6 +343,37 @@ function derived(rows: Row[], tol: Tol): Row {
   return d;
 }
 
+const TRAIN_STEPS = 200;
+
+/**
+ * The same training loop two ways: `fit` (one prepared solve reused by every step) and a loop that calls
+ * solveWithGradient every step. Same seed, same optimizer, so the losses must agree to round-off.
+ */
+function trainingLoops(s: SpiralSetup, loss: ReturnType<typeof mseLoss>, base: GradientSolveOptions): Row[] {
+  const rows: Row[] = [];
+  const o: GradientSolveOptions = { ...base, rtol: 1e-5, atol: 1e-7 };
+  for (const [label, gradient] of [['direct', 'direct'], ['checkpoint c=4', checkpoint({ slots: 4 })]] as const) {
+    const p1 = Float64Array.from(s.params), p2 = Float64Array.from(s.params);
+    let t = performance.now();
+    const res = fit({ field: s.field, y0: s.y0, params: p1, loss, optimizer: adam({ lr: 1e-3 }), steps: TRAIN_STEPS, solve: { ...o, gradient } });
+    const prepared = (performance.now() - t) / 1000;
+    const opt = adam({ lr: 1e-3 });
+    let last = NaN;
+    t = performance.now();
+    for (let k = 0; k < TRAIN_STEPS; k++) {
+      const run = solveWithGradient(s.field, s.y0, { ...o, params: p2, gradient });
+      const dYs = new Float64Array(run.ys.length);
+      last = loss(run.ys, dYs);
+      opt.step(p2, run.backward(dYs).dParams as Float64Array);
+    }
+    const unprepared = (performance.now() - t) / 1000;
+    rows.push({ name: `training ${label} prepared`, sec: prepared, sec_per_step: prepared / TRAIN_STEPS, final_loss: res.finalLoss, steps: TRAIN_STEPS });
+    rows.push({ name: `training ${label} unprepared`, sec: unprepared, sec_per_step: unprepared / TRAIN_STEPS, final_loss: last, steps: TRAIN_STEPS,
+      ratio_unprepared_over_prepared: unprepared / prepared });
+  }
+  return rows;
+}
+
 /** Columns printed (the JSON keeps every field). */
 const SHOWN = ['name', 'sec', 'sec_fwd', 'nfe_fwd', 'nfe_bwd', 'vjp_bwd', 'us_per_nfe', 'f_share', 'steps', 'backward_steps', 'peak_bytes',
   'heap_fwd_bytes', 'heap_bwd_bytes', 'rel_err_vs_direct', 'rel_err_vs_ref', 'rel_err_dy0_vs_direct'];
@@ -404,6 +435,10 @@ export async function main(_args: string[] = []): Promise<Row[]> {
     for (const [k, v] of Object.entries(d)) if (k !== 'name' && k !== 'tol') console.log(`  ${d.name.padEnd(26)} ${k.padEnd(48)} ${typeof v === 'number' ? v.toPrecision(4) : String(v)}`);
   }
   allRows.push(...derivedRows);
+  const training = trainingLoops(s, loss, tight);
+  printTable(`training loop: ${TRAIN_STEPS} Adam steps (lr 1e-3) on the spiral problem at rtol 1e-5, prepared (fit: one prepareSolve) vs unprepared (solveWithGradient every step: options checked, workspaces, tapes (re-traced graphs) and method buffers rebuilt)`,
+    training.map((r) => project(r, ['name', 'sec', 'sec_per_step', 'final_loss', 'ratio_unprepared_over_prepared'])));
+  allRows.push(...training);
 
   // Targets (printed whether they pass or not).
   const targets: Row[] = [];
