@@ -7,8 +7,7 @@ import type { DType, FloatArray } from '../core/array.ts';
 import { allocate } from '../core/array.ts';
 import { TideError, checkOptionKeys } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
-import { gemmNT, gemmNTBias, gemmTN, gemmNN } from '../core/kernels/gemm.ts';
-import { sumRows } from '../core/kernels/blas1.ts';
+import { denseForward, denseVjp } from '../core/kernels/dense.ts';
 import { getActivation } from '../core/kernels/activations.ts';
 import type { Activation } from '../core/kernels/activations.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
@@ -92,11 +91,7 @@ export class Dense implements Model<DenseWorkspace> {
 
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: DenseWorkspace): FloatArray {
     this.views(ws, params);
-    const { batch } = ws, m = this.outDim;
-    const z = this.identity ? out : ws.z;
-    if (this.hasBias) gemmNTBias(z, x, ws.W, ws.b, batch, m, this.inDim);
-    else gemmNT(z, x, ws.W, batch, m, this.inDim);
-    if (!this.identity) this.activation.forward(out, z);
+    denseForward(out, ws.z, x, ws.W, this.hasBias ? ws.b : null, ws.batch, this.outDim, this.inDim, this.activation);
     ws.y = out;
     return out;
   }
@@ -104,18 +99,13 @@ export class Dense implements Model<DenseWorkspace> {
   vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
     x: Readonly<FloatArray>, ws: DenseWorkspace): number {
     this.views(ws, params);
-    const { batch } = ws, m = this.outDim, k = this.inDim;
-    let dz: Readonly<FloatArray> = dOut;
-    if (!this.identity) dz = this.activation.backward(ws.dz, dOut, ws.z, ws.y);
-    if (dParams !== null) {
-      if (ws.dSrc !== dParams) {
-        const nw = m * k;
-        ws.dSrc = dParams; ws.dW = dParams.subarray(0, nw); ws.db = this.hasBias ? dParams.subarray(nw, nw + m) : ws.db;
-      }
-      gemmTN(ws.dW, dz, x, m, k, batch, 1, 1);
-      if (this.hasBias) sumRows(ws.db, dz, batch, m, 1, 1);
+    const m = this.outDim, k = this.inDim;
+    if (dParams !== null && ws.dSrc !== dParams) {
+      const nw = m * k;
+      ws.dSrc = dParams; ws.dW = dParams.subarray(0, nw); ws.db = this.hasBias ? dParams.subarray(nw, nw + m) : ws.db;
     }
-    if (dX !== null) gemmNN(dX, dz, ws.W, batch, k, m);
+    denseVjp(dParams !== null ? ws.dW : null, dParams !== null && this.hasBias ? ws.db : null, dX, ws.dz, dOut, x, ws.W,
+      ws.z, ws.y, ws.batch, m, k, this.activation);
     return 0;
   }
 }

@@ -8,12 +8,27 @@
  *  NT: out[i,j]  = A[i,:]·B[j,:]          (dot of two rows)
  *  TN: out[p,:] += A[i,p]·B[i,:]          (rank-1 updates, i outermost)
  *  TT: rare; via the definition.
+ *
+ * Float64 calls with m·n·k ≥ AUTO_MIN_FLOPS go to the WebAssembly SIMD kernels (wasm.ts: packed, 4×4
+ * register-blocked, 10–20× these loops) when the runtime has them; `kernels.setBackend` overrides the choice.
+ * The two backends differ only in summation order.
  */
 import type { FloatArray } from '../array.ts';
+import { wasmFor, wasmGemm } from './wasm.ts';
+
+function all64(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>): boolean {
+  return out instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
+}
+
+/** Whether this call goes to Wasm: large enough for the backend in force, and float64 throughout. */
+function toWasm(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number): boolean {
+  return wasmFor(m * n * k) && all64(out, a, b);
+}
 
 /** out (m×n) = alpha·A(m×k)·B(k×n) + beta·out. */
 export function gemmNN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
+  if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, false, false, alpha, beta)) return out;
   if (n === 2) {
     // Two output columns (the input cotangent of a layer fed by a 2-D state): dot products down B's two columns.
     for (let i = 0; i < m; i++) {
@@ -43,6 +58,7 @@ export function gemmNN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
 /** out (m×n) = alpha·A(m×k)·B(n×k)ᵀ + beta·out. The dense-layer forward x·Wᵀ with W stored [out, in]. */
 export function gemmNT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
+  if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, false, true, alpha, beta)) return out;
   if (k === 1) {
     for (let i = 0; i < m; i++) {
       const ai = alpha * a[i], o = i * n;
@@ -128,6 +144,7 @@ export function gemmNTBias(out: FloatArray, a: Readonly<FloatArray>, b: Readonly
 /** out (m×n) = alpha·A(k×m)ᵀ·B(k×n) + beta·out. The weight gradient dOutᵀ·x of a dense layer. */
 export function gemmTN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
+  if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, true, false, alpha, beta)) return out;
   const mn = m * n;
   if (beta === 0) for (let q = 0; q < mn; q++) out[q] = 0;
   else if (beta !== 1) for (let q = 0; q < mn; q++) out[q] *= beta;
@@ -157,6 +174,7 @@ export function gemmTN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
 /** out (m×n) = alpha·A(k×m)ᵀ·B(n×k)ᵀ + beta·out. */
 export function gemmTT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
+  if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, true, true, alpha, beta)) return out;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;

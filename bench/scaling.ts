@@ -1,0 +1,104 @@
+/**
+ * bench/scaling: how tide's float64 kernels scale with the field, JS against WebAssembly SIMD, NumPy for reference.
+ *
+ * Rows, at batch×hidden 16×50, 256×256 and 1024×512 (one thread, float64):
+ *  - `mlp fwd|fwd+vjp B×H js|wasm`: a dense H→H→H tanh MLP (mlp([H, H, H])), forward, and forward + VJP (dW, db and
+ *    dX of both layers), with `kernels.setBackend('js' | 'wasm')`. Flops: forward 4·B·H² (two gemms), forward+VJP
+ *    3× that; `ratio_vs_js` = JS seconds / Wasm seconds.
+ *  - `gemm NT B×H×H wasm`: the forward gemm x·Wᵀ through JS arrays (operands copied in, result out) and resident
+ *    (operands already in Wasm memory): `copy_fraction` is the share of the call the copies take.
+ *  - `numpy matmul|forward|forward+vjp B×H tN`: bench/numpy_scaling.py in a child python3, at 1 BLAS thread and at
+ *    the default count, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from that child's environment only (they
+ *    pin OpenBLAS to a slower kernel); the BLAS library and kernel used are printed and stored in a `numpy blas` row.
+ * `--quick`: fewer timing batches (about 30 s instead of about 90 s).
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mlp, Rng } from '../src/index.ts';
+import { gemmNT } from '../src/core/kernels/gemm.ts';
+import { getBackend, setBackend, wasmGemmResident } from '../src/core/kernels/wasm.ts';
+import { timeIt, printTable, writeResults } from './lib.ts';
+import type { Row } from './lib.ts';
+
+const SIZES: ReadonlyArray<readonly [number, number]> = [[16, 50], [256, 256], [1024, 512]];
+
+interface NumpyOut { numpy: string; blas: Record<string, unknown>; rows: Array<{ name: string; op: string; batch: number; hidden: number; threads: number; sec: number }> }
+
+function runNumpy(quick: boolean): NumpyOut | string {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'numpy_scaling.py');
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', [script, quick ? '0.05' : '0.2', quick ? '3' : '5', ...SIZES.map(([b, h]) => `${b}x${h}`)],
+    { encoding: 'utf8', env, timeout: 300_000 });
+  if (r.error) return `python3 could not run (${r.error.message})`;
+  if (r.status !== 0) return `python3 ${script} failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout) as NumpyOut;
+}
+
+export async function main(args: string[] = []): Promise<void> {
+  const quick = args.includes('--quick');
+  setBackend('wasm'); // throws if this runtime has no WebAssembly SIMD: the comparison needs both
+  const rows: Row[] = [];
+  const rng = new Rng(0);
+  for (const [batch, hidden] of SIZES) {
+    const big = batch * hidden * hidden > 1e7;
+    const opts = { minBatchSec: quick ? 0.02 : 0.05, batches: quick ? 3 : big ? 5 : 9, warmupSec: quick ? 0.05 : 0.1 };
+    const model = mlp([hidden, hidden, hidden], { activation: 'tanh' });
+    const params = new Float64Array(model.paramCount);
+    model.init(params, rng);
+    const ws = model.workspace(batch);
+    const x = rng.fillNormal(new Float64Array(batch * hidden));
+    const dOut = rng.fillNormal(new Float64Array(batch * hidden));
+    const out = new Float64Array(batch * hidden), dX = new Float64Array(batch * hidden), dP = new Float64Array(model.paramCount);
+    const flopsFwd = 4 * batch * hidden * hidden;
+    const sec: Record<string, number> = {};
+    for (const backend of ['js', 'wasm'] as const) {
+      setBackend(backend);
+      const fwd = timeIt(() => model.apply(out, params, x, ws), opts);
+      const both = timeIt(() => { model.apply(out, params, x, ws); model.vjp(dP, dX, dOut, params, x, ws); }, opts);
+      sec[`fwd ${backend}`] = fwd.sec; sec[`both ${backend}`] = both.sec;
+      for (const [op, t, flops] of [['fwd', fwd, flopsFwd], ['fwd+vjp', both, 3 * flopsFwd]] as const) {
+        const row: Row = { name: `mlp ${op} ${batch}x${hidden} ${backend}`, op, batch, hidden, backend, sec: t.sec, us: t.sec * 1e6, gflops: flops / t.sec / 1e9 };
+        if (backend === 'wasm') row.ratio_vs_js = sec[`${op === 'fwd' ? 'fwd' : 'both'} js`] / t.sec;
+        rows.push(row);
+      }
+    }
+    // The forward gemm alone, through JS arrays and resident in Wasm memory: what copying the operands costs.
+    setBackend('wasm');
+    const W = params.subarray(0, hidden * hidden), z = new Float64Array(batch * hidden);
+    const copied = timeIt(() => gemmNT(z, x, W, batch, hidden, hidden), opts);
+    gemmNT(z, x, W, batch, hidden, hidden);
+    const resident = timeIt(() => wasmGemmResident(batch, hidden, hidden, false, true), opts);
+    const g = 2 * batch * hidden * hidden;
+    rows.push({ name: `gemm NT ${batch}x${hidden}x${hidden} wasm`, op: 'gemm NT', batch, hidden, backend: 'wasm', sec: copied.sec,
+      us: copied.sec * 1e6, gflops: g / copied.sec / 1e9, resident_sec: resident.sec, resident_gflops: g / resident.sec / 1e9,
+      copy_fraction: 1 - resident.sec / copied.sec });
+    console.log(`  ${batch}x${hidden}: forward ${(sec['fwd js'] / sec['fwd wasm']).toFixed(1)}x, forward+vjp ${(sec['both js'] / sec['both wasm']).toFixed(1)}x faster in wasm`);
+  }
+  setBackend('auto');
+
+  const np = runNumpy(quick);
+  if (typeof np === 'string') {
+    console.log(`\nNumPy rows skipped: ${np}`);
+    rows.push({ name: 'numpy skipped', reason: np });
+  } else {
+    const flat: Row = { name: 'numpy blas', numpy: np.numpy };
+    for (const [k, v] of Object.entries(np.blas)) flat[k] = typeof v === 'number' || typeof v === 'string' ? v : String(v);
+    rows.push(flat);
+    for (const r of np.rows) {
+      const flops = (r.op === 'matmul' ? 2 : r.op === 'forward' ? 4 : 12) * r.batch * r.hidden * r.hidden;
+      const row: Row = { name: r.name, op: r.op, batch: r.batch, hidden: r.hidden, backend: `numpy t${r.threads}`, threads: r.threads,
+        sec: r.sec, us: r.sec * 1e6, gflops: flops / r.sec / 1e9 };
+      const wasm = rows.find((w) => w.name === `mlp ${r.op === 'forward' ? 'fwd' : 'fwd+vjp'} ${r.batch}x${r.hidden} wasm`);
+      if (r.op !== 'matmul' && wasm) row.ratio_wasm_over_numpy = (wasm.gflops as number) / (row.gflops as number);
+      rows.push(row);
+    }
+    console.log(`\nNumPy ${np.numpy}, BLAS: ${JSON.stringify(np.blas)}`);
+  }
+  printTable(`H→H→H tanh MLP and gemm, float64, one thread unless tN (backend now: ${getBackend()})`, rows);
+  writeResults('scaling', rows);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

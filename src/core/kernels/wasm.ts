@@ -1,0 +1,331 @@
+/**
+ * The WebAssembly backend of the float64 kernels: gemm (all four transposes) and the fused dense layer forward and
+ * pullback, compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
+ * wasm-binary.generated.ts, so Node and browsers load the same bytes with no fetch and no fs.
+ *
+ * Selection: `setBackend('auto')` (the default) uses Wasm where `WebAssembly.validate` accepts the SIMD module and
+ * the call is large enough to repay copying its operands (AUTO_MIN_FLOPS, measured in bench/scaling.ts); 'wasm'
+ * sends every float64 call there (tests, benches); 'js' never. Float32 arrays always take the JS kernels.
+ * The module is compiled on first use, synchronously; where a browser refuses synchronous compilation of a module
+ * this size on its main thread (older Chrome: 4 KiB), 'auto' keeps the JS kernels until the asynchronous compile
+ * started then has finished — `await kernels.ready()` waits for it.
+ *
+ * Memory: the JS arrays stay where they are; each call copies its operands into one scratch arena in the module's
+ * memory (bump layout per call, grown on demand, never shrunk), runs, and copies results out. Copies are O(n²)
+ * against O(n³) work: measured 9% of a 16×50×50 gemm, 2% at 256³, 1% at 1024×512×512 (bench/scaling.ts). The
+ * fused dense kernels keep z and dz inside the module between their gemms. Calls allocate nothing once the arena
+ * has grown to the largest call and the cached views of it exist.
+ */
+import { TideError } from '../errors.ts';
+import { TANH_TABLE } from './fastmath.ts';
+import { WASM_BASE64 } from './wasm-binary.generated.ts';
+
+/** Which kernels run float64 work: 'auto' (Wasm where available and worth it), 'wasm' (always), 'js' (never). */
+export type KernelBackend = 'auto' | 'wasm' | 'js';
+
+/**
+ * Product m·n·k from which 'auto' uses Wasm for a gemm or dense layer. Below it the JS loops win: the call, the
+ * copies and the packing cost more than SIMD saves. Measured crossover (gemm incl. copies, every transpose): about
+ * 8·8·8 for square shapes, 256·2·2 for the JS kernels' special n = 2 and k = 2 paths; at 1024 Wasm is never slower.
+ */
+export const AUTO_MIN_FLOPS = 1024;
+
+/** Activation ids the Wasm module computes itself (wasm/assembly/activations.ts); others run in JS on z. */
+const WASM_ACT: Readonly<Record<string, number>> = Object.freeze({ identity: 0, tanh: 1, relu: 2 });
+
+interface WasmExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  setTables(tanhTable: number): void;
+  gemmWorkBytes(m: number, n: number, k: number): number;
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, beta: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number): void;
+  denseForward(y: number, z: number, x: number, w: number, bias: number, batch: number, nOut: number, nIn: number,
+    act: number, work: number): void;
+  actForward(y: number, x: number, n: number, act: number): void;
+  actBackward(dX: number, dOut: number, y: number, n: number, act: number): void;
+  denseVjp(dz: number, dOut: number, y: number, act: number, x: number, w: number, dW: number, db: number, dX: number,
+    batch: number, nOut: number, nIn: number, work: number): void;
+}
+
+/** The part of the WebAssembly JS API used here (declared locally: src/ compiles without DOM or Node types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  compile(bytes: Uint8Array): Promise<object>;
+}
+
+const UNLOADED = 0, READY = 1, UNAVAILABLE = 2, PENDING = 3;
+let state = UNLOADED;
+let whyUnavailable = '';
+let pending: Promise<void> | null = null;
+let requested: KernelBackend = 'auto';
+/** The flop cutoff in force: AUTO_MIN_FLOPS, 0 ('wasm') or Infinity ('js', or no Wasm here). */
+let cutoff = AUTO_MIN_FLOPS;
+let ex: WasmExports | null = null;
+let mem = new Float64Array(0);
+/** First arena element (index into mem, 64-byte aligned). */
+let arena = 0;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Decodes standard base64 (no atob: not in every worker or embedded runtime). */
+function decodeBase64(s: string): Uint8Array {
+  const lut = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) lut[B64.charCodeAt(i)] = i;
+  let n = s.length;
+  while (n > 0 && s[n - 1] === '=') n--;
+  const out = new Uint8Array((n * 3) >> 2);
+  let o = 0, acc = 0, bits = 0;
+  for (let i = 0; i < n; i++) {
+    acc = (acc << 6) | lut[s.charCodeAt(i)];
+    bits += 6;
+    if (bits >= 8) { bits -= 8; out[o++] = (acc >> bits) & 255; }
+  }
+  return out;
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** Instantiates a compiled module and lays out its memory: the tanh table, then the arena. */
+function install(api: WasmApi, module: object): void {
+  const e = new api.Instance(module, {}).exports as WasmExports;
+  const tableAt = (e.heapBase() + 63) & ~63;
+  const tableBytes = TANH_TABLE.length * 8;
+  ex = e;
+  arena = ((tableAt + tableBytes + 63) & ~63) / 8;
+  if (!reserve(0)) throw new RangeError('no memory for the tables');
+  mem.set(TANH_TABLE, tableAt / 8);
+  e.setTables(tableAt);
+  state = READY;
+}
+
+/** Compiles the module now if it can be (returns true once it is loaded). */
+function load(): boolean {
+  if (state === READY) return true;
+  if (state === UNAVAILABLE || state === PENDING) return false;
+  const api = wasmApi();
+  if (api === undefined) return fail('this runtime has no WebAssembly');
+  const bytes = decodeBase64(WASM_BASE64);
+  if (!api.validate(bytes)) return fail('this runtime\'s WebAssembly lacks 128-bit SIMD (WebAssembly.validate rejects the module)');
+  try {
+    install(api, new api.Module(bytes));
+    return true;
+  } catch (err) {
+    // Browsers may refuse synchronous compilation on the main thread (RangeError): compile asynchronously.
+    if (err instanceof RangeError && typeof api.compile === 'function') {
+      state = PENDING;
+      pending = api.compile(bytes).then((m) => install(api, m), (e2: unknown) => { fail(`compile failed: ${String(e2)}`); });
+      return false;
+    }
+    return fail(`instantiation failed: ${String(err)}`);
+  }
+}
+
+function fail(why: string): false {
+  state = UNAVAILABLE;
+  whyUnavailable = why;
+  cutoff = Infinity;
+  return false;
+}
+
+/**
+ * Chooses the float64 kernels: 'auto' (default: Wasm where the runtime supports SIMD and the call is large enough),
+ * 'wasm' (every float64 gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
+ * Results differ between backends only by summation order (gemm) — activations are bit-identical.
+ * Throws TideError('BAD_OPTION') for another name, or for 'wasm' where the module cannot be loaded (the message
+ * says why; in a browser that only compiles it asynchronously, `await kernels.ready()` first).
+ */
+export function setBackend(backend: KernelBackend): void {
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
+    throw new TideError('BAD_OPTION', `kernels.setBackend: unknown backend '${String(backend)}'. Valid: auto, wasm, js.`, { backend });
+  }
+  if (backend === 'wasm' && !load()) {
+    throw new TideError('BAD_OPTION', state === PENDING
+      ? 'kernels.setBackend(\'wasm\'): the WebAssembly kernels are still compiling (this runtime refused to compile them synchronously); `await kernels.ready()` first.'
+      : `kernels.setBackend('wasm'): WebAssembly kernels are unavailable: ${whyUnavailable}. Use 'auto' or 'js'.`, { backend });
+  }
+  requested = backend;
+  cutoff = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : AUTO_MIN_FLOPS;
+}
+
+/** The backend float64 kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
+export function getBackend(): 'wasm' | 'js' {
+  if (requested === 'js') return 'js';
+  return load() ? 'wasm' : 'js';
+}
+
+/** Why the Wasm kernels are unavailable ('' while they are available or not yet tried). */
+export function wasmUnavailableReason(): string {
+  return whyUnavailable;
+}
+
+/**
+ * Loads the Wasm kernels (asynchronously where the runtime requires it) and resolves to the backend in use then.
+ * Never rejects: without WebAssembly SIMD it resolves to 'js'.
+ */
+export async function ready(): Promise<'wasm' | 'js'> {
+  load();
+  if (pending !== null) await pending;
+  return getBackend();
+}
+
+/**
+ * True if a float64 call of m·n·k flops should go to Wasm now (loads the module on the first such call).
+ * The hot-path check: one comparison unless the call is large.
+ */
+export function wasmFor(flops: number): boolean {
+  return flops >= cutoff && (state === READY || load());
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arena: element offsets into mem; every region starts on 16 bytes (two doubles) for aligned v128 access.
+
+/**
+ * Ensures the arena holds n doubles, growing memory (and renewing the view) if not. Returns false if memory cannot
+ * grow that far (wasm32 stops at 4 GiB, some runtimes earlier): the caller then runs the JS kernel instead.
+ */
+function reserve(n: number): boolean {
+  const e = ex!;
+  const need = (arena + n) * 8;
+  const have = e.memory.buffer.byteLength;
+  if (need > have) {
+    try { e.memory.grow(Math.ceil((need - have) / 65536)); } catch { return false; }
+  }
+  if (mem.buffer !== e.memory.buffer) { mem = new Float64Array(e.memory.buffer); views.fill(null); }
+  return true;
+}
+
+function even(n: number): number { return (n + 1) & ~1; }
+
+const VIEWS = 32;
+const views: Array<Float64Array | null> = new Array<Float64Array | null>(VIEWS).fill(null);
+const viewOff = new Float64Array(VIEWS), viewLen = new Float64Array(VIEWS);
+let viewNext = 0;
+
+/** A cached view of mem[off, off + n) (allocated once per region and memory buffer). */
+function view(off: number, n: number): Float64Array {
+  for (let i = 0; i < VIEWS; i++) if (viewOff[i] === off && viewLen[i] === n && views[i] !== null) return views[i]!;
+  const v = mem.subarray(off, off + n);
+  views[viewNext] = v; viewOff[viewNext] = off; viewLen[viewNext] = n;
+  viewNext = (viewNext + 1) % VIEWS;
+  return v;
+}
+
+function copyIn(off: number, src: Readonly<Float64Array>, n: number): void {
+  if (src.length === n) mem.set(src, off);
+  else for (let i = 0; i < n; i++) mem[off + i] = src[i];
+}
+
+function copyOut(dst: Float64Array, off: number, n: number): void {
+  if (dst.length === n) dst.set(view(off, n));
+  else for (let i = 0; i < n; i++) dst[i] = mem[off + i];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kernels on JS arrays (callers checked wasmFor and that every array is a Float64Array).
+
+/**
+ * out (m×n) = alpha·op(A)·op(B) + beta·out in Wasm, shapes as in gemm.ts (A m×k, or k×m when transA; B k×n, or
+ * n×k when transB); out must not alias A or B. beta = 0 does not read out. Returns false (out untouched) if the
+ * operands do not fit in Wasm memory.
+ */
+export function wasmGemm(out: Float64Array, a: Readonly<Float64Array>, b: Readonly<Float64Array>, m: number, n: number,
+  k: number, transA: boolean, transB: boolean, alpha: number, beta: number): boolean {
+  const e = ex!;
+  const la = m * k, lb = k * n, lc = m * n;
+  const oa = arena, ob = oa + even(la), oc = ob + even(lb), ow = oc + even(lc);
+  if (!reserve(ow - arena + e.gemmWorkBytes(m, n, k) / 8)) return false;
+  copyIn(oa, a, la);
+  copyIn(ob, b, lb);
+  if (beta !== 0) copyIn(oc, out, lc);
+  e.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, beta, oa * 8, transA ? m : k, ob * 8, transB ? k : n, oc * 8, n, ow * 8);
+  copyOut(out, oc, lc);
+  return true;
+}
+
+/** The Wasm id of an activation, or -1 if it runs in JS (on z copied out of Wasm). */
+export function wasmActivationId(name: string): number {
+  const id = WASM_ACT[name];
+  return id === undefined ? -1 : id;
+}
+
+/**
+ * Dense forward in Wasm: z = x·Wᵀ + b (x batch×nIn, W nOut×nIn, b nOut or null), then y = act(z) into out.
+ * act: a wasmActivationId; with -1 the pre-activation is written to zOut (batch×nOut) and the caller applies the
+ * activation in JS. Returns false (nothing written) if the operands do not fit in Wasm memory.
+ */
+export function wasmDenseForward(out: Float64Array, zOut: Float64Array, x: Readonly<Float64Array>, W: Readonly<Float64Array>,
+  bias: Readonly<Float64Array> | null, batch: number, nOut: number, nIn: number, act: number): boolean {
+  const e = ex!;
+  const lx = batch * nIn, lw = nOut * nIn, lz = batch * nOut;
+  const ox = arena, ow = ox + even(lx), ob = ow + even(lw), oz = ob + even(nOut), ok = oz + even(lz);
+  if (!reserve(ok - arena + e.gemmWorkBytes(batch, nOut, nIn) / 8)) return false;
+  copyIn(ox, x, lx);
+  copyIn(ow, W, lw);
+  if (bias !== null) copyIn(ob, bias, nOut);
+  e.denseForward(oz * 8, oz * 8, ox * 8, ow * 8, bias !== null ? ob * 8 : 0, batch, nOut, nIn, act < 0 ? 0 : act, ok * 8);
+  copyOut(act < 0 ? zOut : out, oz, lz);
+  return true;
+}
+
+/**
+ * Dense pullback in Wasm. With act ≥ 0 (a wasmActivationId), dz = dOut ⊙ act'(y) is formed in Wasm from dOut and
+ * y; with act = -1, dzOrDOut already holds dz (the caller ran the activation's backward in JS). Then
+ * dW += dzᵀ·x and db += colsum(dz) (when not null), dX = dz·W (when not null). Returns false (nothing written) if
+ * the operands do not fit in Wasm memory.
+ */
+export function wasmDenseVjp(dW: Float64Array | null, db: Float64Array | null, dX: Float64Array | null,
+  dzOrDOut: Readonly<Float64Array>, y: Readonly<Float64Array>, act: number, x: Readonly<Float64Array>,
+  W: Readonly<Float64Array>, batch: number, nOut: number, nIn: number): boolean {
+  const e = ex!;
+  const lz = batch * nOut, lx = batch * nIn, lw = nOut * nIn;
+  const needY = act > 0;
+  const od = arena, oy = od + even(lz), ox = oy + (needY ? even(lz) : 0), ow = ox + (dW !== null ? even(lx) : 0);
+  const odw = ow + (dX !== null ? even(lw) : 0), odb = odw + (dW !== null ? even(lw) : 0);
+  const odx = odb + (db !== null ? even(nOut) : 0), ok = odx + (dX !== null ? even(lx) : 0);
+  if (!reserve(ok - arena + Math.max(e.gemmWorkBytes(nOut, nIn, batch), e.gemmWorkBytes(batch, nIn, nOut)) / 8)) return false;
+  copyIn(od, dzOrDOut, lz);
+  if (needY) copyIn(oy, y, lz);
+  if (dW !== null) { copyIn(ox, x, lx); copyIn(odw, dW, lw); }
+  if (dX !== null) copyIn(ow, W, lw);
+  if (db !== null) copyIn(odb, db, nOut);
+  e.denseVjp(od * 8, act > 0 ? od * 8 : 0, oy * 8, act < 0 ? 0 : act, ox * 8, ow * 8, dW !== null ? odw * 8 : 0,
+    db !== null ? odb * 8 : 0, dX !== null ? odx * 8 : 0, batch, nOut, nIn, ok * 8);
+  if (dW !== null) copyOut(dW, odw, lw);
+  if (db !== null) copyOut(db, odb, nOut);
+  if (dX !== null) copyOut(dX, odx, lx);
+  return true;
+}
+
+/**
+ * For bench/scaling.ts only (not exported from the package): the gemm of the last wasmGemm call of this shape again,
+ * on the operands it left in the arena, with no copies — the kernel alone, to measure what the copies cost.
+ */
+export function wasmGemmResident(m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+  const e = ex!;
+  const oa = arena, ob = oa + even(m * k), oc = ob + even(k * n), ow = oc + even(m * n);
+  e.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, 0, oa * 8, transA ? m : k, ob * 8, transB ? k : n, oc * 8, n, ow * 8);
+}
+
+/**
+ * For the tests only: out = act(x) (backward false) or out = dOut ⊙ act'(from y) (backward true, x = dOut, y given)
+ * for the first n entries, with the Wasm activation `id` (a wasmActivationId ≥ 0). Loads the module if needed.
+ */
+export function wasmActivationKernel(out: Float64Array, x: Readonly<Float64Array>, y: Readonly<Float64Array> | null,
+  n: number, id: number): Float64Array {
+  if (!load()) throw new TideError('BAD_OPTION', `WebAssembly kernels are unavailable: ${whyUnavailable}.`);
+  const e = ex!;
+  const ox = arena, oy = ox + even(n), oo = oy + even(n);
+  if (!reserve(oo + even(n) - arena)) throw new RangeError('wasmActivationKernel: out of Wasm memory');
+  copyIn(ox, x, n);
+  if (y !== null) { copyIn(oy, y, n); e.actBackward(oo * 8, ox * 8, oy * 8, n, id); } else e.actForward(oo * 8, ox * 8, n, id);
+  copyOut(out, oo, n);
+  return out;
+}
