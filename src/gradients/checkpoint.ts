@@ -69,6 +69,9 @@ export function checkpoint(options: CheckpointOptions = {}): GradientMethod {
       if (solver.pullback === undefined) {
         throw new TideError('BAD_OPTION', `${where}: ${solver.name} has no discrete adjoint, so checkpointing cannot differentiate it. Use gradient 'backsolve' or 'interpolated', or an RK method.`, { option: 'gradient' });
       }
+      if (!solver.checkpointable) {
+        throw new TideError('BAD_OPTION', `${where}: ${solver.name} cannot be restarted from a stored state (its history is part of the state), so checkpointing cannot differentiate it. Use gradient 'direct', 'backsolve' or 'interpolated' with ${solver.name}.`, { option: 'gradient' });
+      }
       const slots = c ?? defaultCheckpoints(cfg.maxSteps !== DEFAULT_MAX_STEPS ? cfg.maxSteps : 1000);
       const pb = solver.pullback(ws);
       const size = solver.stateParts * cfg.dim;

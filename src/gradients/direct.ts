@@ -29,7 +29,7 @@ export function direct(options: DirectOptions = {}): GradientMethod {
         beginForward() { records.length = 0; },
         onAccept(rec) {
           records.reserve(L);
-          pb.record(records.data, records.length, rec.y);
+          pb.record(records.data, records.length, rec.y, rec.yNew);
           records.length += L;
         },
         endForward() {},

@@ -113,6 +113,12 @@ export class ErkPullback implements StepPullback {
 
   finish(dY0: Float64Array): void { dY0.set(this.dy); }
 
+  /** Adds v to the cotangent of stage i of the next pullbackStep (a use of k_i outside the step, e.g. VCAB3's history). */
+  addStageCotangent(i: number, v: Readonly<Float64Array>): void {
+    const ke = this.kExtra[i];
+    for (let m = 0; m < this.d; m++) ke[m] += v[m];
+  }
+
   record(out: Float64Array, offset: number, y: Readonly<Float64Array>): void {
     const d = this.d, k = this.ws.k;
     out.set(y, offset);

@@ -235,6 +235,7 @@ export function erkSolver(tableau: Tableau): Solver<ErkWorkspace> {
     adaptiveByDefault: tableau.adaptiveByDefault,
     reversible: false,
     stateParts: 1,
+    checkpointable: true,
     landOnSaves: false,
     piGains: tableau.piGains,
     denseWidth: tableau.dense.width,

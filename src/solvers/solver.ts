@@ -87,6 +87,8 @@ export interface Solver<W extends SolverWorkspace = SolverWorkspace> {
    */
   accept(coefOut: Float64Array | null, needFEnd: boolean, t: number, h: number, y: Readonly<Float64Array>,
     yNew: Readonly<Float64Array>, params: Readonly<Float64Array>, ws: W): number;
+  /** Whether saveState/loadState can restart the solver mid-solve (checkpointing methods need it; VCAB3's history cannot). */
+  readonly checkpointable: boolean;
   /** Writes the whole solver state at the current point (stateParts·d numbers: y, then extra parts) into out. */
   saveState(out: Float64Array, y: Readonly<Float64Array>, ws: W): void;
   /** Restores a state written by saveState: y ← part 0, extra parts into ws; forgets FSAL stage data. */
@@ -132,7 +134,7 @@ export interface StepPullback {
   /** Numbers `record` writes per step. */
   readonly recordLength: number;
   /** Forward: captures what the pullback of the step just attempted needs (state at its start and its stages). */
-  record(out: Float64Array, offset: number, y: Readonly<Float64Array>): void;
+  record(out: Float64Array, offset: number, y: Readonly<Float64Array>, yNew: Readonly<Float64Array>): void;
   /** Backward: makes the step recorded at offset the one `pullbackStep` pulls back through. */
   restore(buf: Readonly<Float64Array>, offset: number): void;
   /** Backward: a re-advance, state (saveState layout) ← the state after step (t, h), without tape or error estimate. */

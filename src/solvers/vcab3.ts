@@ -23,6 +23,7 @@ import type { Solver, SolverWorkspace } from './solver.ts';
 import { bs3 } from './tableaus/bs3.ts';
 import { erkAccept, erkStep, erkWorkspace, type ErkWorkspace } from './erk.ts';
 import { hermiteCubic } from './dense/hermite.ts';
+import { Vcab3Pullback } from './vcab3-pullback.ts';
 
 /** Scratch of one VCAB3 solve. */
 export interface Vcab3Workspace extends SolverWorkspace {
@@ -106,6 +107,7 @@ export const vcab3: Solver<Vcab3Workspace> = {
   adaptiveByDefault: true,
   reversible: false,
   stateParts: 1,
+  checkpointable: false,
   landOnSaves: false,
   terms: 'ode',
   piGains: bs3.piGains,
@@ -152,6 +154,7 @@ export const vcab3: Solver<Vcab3Workspace> = {
   },
   saveState(out, y) { out.set(y); },
   loadState() {
-    throw new TideError('BAD_OPTION', 'vcab3: its state includes the Adams history, so checkpointing methods cannot restart it from a stored y; use gradient: \'backsolve\' or \'interpolated\' with vcab3, or an RK method.', { option: 'gradient' });
+    throw new TideError('BAD_OPTION', 'vcab3: its state includes the Adams history, so checkpointing methods cannot restart it from a stored y; use gradient \'direct\', \'backsolve\' or \'interpolated\' with vcab3.', { option: 'gradient' });
   },
+  pullback: (ws) => new Vcab3Pullback(ws),
 };

@@ -77,6 +77,7 @@ export function coupledSolver(tableau: Tableau, options: CoupledOptions = {}): S
     adaptiveByDefault: tableau.adaptiveByDefault,
     reversible: true,
     stateParts: 2,
+    checkpointable: true,
     landOnSaves: saves === 'land',
     piGains: tableau.piGains,
     denseWidth: 2,

@@ -28,7 +28,7 @@ function checkEta(eta: number): number {
 export function maliSolver(etaArg = 1): Solver<MaliWorkspace> & { readonly eta: number } {
   const eta = checkEta(etaArg), e2 = 2 * eta;
   return {
-    name: 'mali', order: 2, errorOrder: undefined, adaptiveByDefault: false, reversible: true, stateParts: 2, landOnSaves: true,
+    name: 'mali', order: 2, errorOrder: undefined, adaptiveByDefault: false, reversible: true, stateParts: 2, checkpointable: true, landOnSaves: true,
     piGains: { beta1: 0.35, beta2: 0.2 }, denseWidth: 2, denseOrder: 1, stiffnessStages: null, terms: 'ode', tableau: null, eta,
     workspace(term: Term) {
       if (term.ode === null) throw new TideError('BAD_OPTION', 'mali: this solver steps ODE terms only (its state carries a velocity f(X)); for SDE/CDE terms use an RK method or the λ-coupled reversible wrapper.', { option: 'method' });

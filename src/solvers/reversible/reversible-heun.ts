@@ -24,7 +24,7 @@ function odeField(where: string, term: Term): VectorField {
 
 /** The reversible Heun solver (`method: 'reversible-heun'`). */
 export const reversibleHeun: Solver<HeunWorkspace> = {
-  name: 'reversible-heun', order: 2, errorOrder: undefined, adaptiveByDefault: false, reversible: true, stateParts: 3,
+  name: 'reversible-heun', order: 2, errorOrder: undefined, adaptiveByDefault: false, reversible: true, stateParts: 3, checkpointable: true,
   landOnSaves: true, piGains: { beta1: 0.35, beta2: 0.2 }, denseWidth: 2, denseOrder: 1, stiffnessStages: null, terms: 'ode',
   tableau: null,
   workspace(term) {
