@@ -8,7 +8,7 @@ import { throwsTide } from '../oracles/throws.ts';
 
 const field = forcedOscillator(), params = new Float64Array([2.0, 0.3, 0.7]), y0 = new Float64Array([1, -0.5]);
 const L = (ys: Float64Array): number => ys.reduce((s, v, i) => s + Math.sin(i + 1) * v + 0.5 * v * v, 0);
-const cases: Array<[string, Record<string, unknown>]> = [
+const cases: Array<[string, { t0?: number; t1: number; saveAt: { ts: number[] }; tstops?: number[] }]> = [
   ['saves inside steps', { t1: 3, saveAt: { ts: [0.3, 1.1, 2.2, 3] } }],
   ['a tstop (restart with BS3)', { t1: 3, saveAt: { ts: [0.3, 1.1, 2.2, 3] }, tstops: [1.5] }],
   ['backward in time', { t0: 3, t1: 0, saveAt: { ts: [2.5, 1.1, 0] } }],
