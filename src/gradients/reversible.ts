@@ -51,11 +51,16 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
       const rs: ReverseStepper = solver.reverse(ws);
       const size = solver.stateParts * cfg.dim;
       const state = new Float64Array(size), state0 = new Float64Array(size);
+      // The state at the last grid point: y_N of the last accepted step (an event may end the output inside it).
+      const yLast = new Float64Array(cfg.dim);
       let haveState0 = false;
       return {
-        beginForward() { haveState0 = false; },
-        onAccept(rec) { if (rec.n === 0) { solver.saveState(state0, rec.y, rec.ws); haveState0 = true; } },
-        endForward(fwd) { solver.saveState(state, fwd.solution.yFinal, ws); },
+        beginForward(y0) { haveState0 = false; yLast.set(y0); },
+        onAccept(rec) {
+          if (rec.n === 0) { solver.saveState(state0, rec.y, rec.ws); haveState0 = true; }
+          yLast.set(rec.yNew);
+        },
+        endForward() { solver.saveState(state, yLast, ws); },
         backward(fwd, dYs, dY0, dParams, onStep) {
           const { grid, schedule, params } = fwd, N = grid.N;
           rs.reset(); dParams.fill(0);

@@ -232,7 +232,9 @@ function timeDerivatives(cfg: ResolvedOptions, fwd: ForwardRecord, dYs: Readonly
  * The cotangent of a solve stopped by an event, with the event time's dependence on the state included (the implicit
  * function theorem on g(t_e, y(t_e)) = 0, as torchdiffeq's odeint_event): with ȳ = Σ of the rows at t_e,
  *     c = (ȳ · f(t_e, y_e) + ∂L/∂t_e) / (∂g/∂t + ∇_y g · f(t_e, y_e)),   ȳ ← ȳ − c ∇_y g.
- * ∇g is taken by central differences (the event condition is a plain function).
+ * ∇g is taken by central differences (the event condition is a plain function). The time derivative of the state is
+ * the flow's f(t_e, y_e); a solver whose dense output is only linear (the reversible ones) locates the event on that
+ * interpolant, so there the event-time part of the gradient is exact only to O(h).
  */
 function eventCotangent(cfg: ResolvedOptions, fwd: ForwardRecord, dYs: Readonly<Float64Array>, dTe: number): Float64Array {
   const sol = fwd.solution, ev = sol.event;
