@@ -30,6 +30,7 @@ export class Vcab3Pullback implements StepPullback {
   private readonly yn: Float64Array; private readonly yNext: Float64Array; private readonly fn: Float64Array;
   private readonly fb: Float64Array[];
   private readonly scratch: Float64Array;
+  private readonly v: Float64Array;
   private readonly w = new Float64Array(3);
   private adams = false; private h1 = 0; private h2 = 0;
   private vjps_ = 0;
@@ -44,6 +45,7 @@ export class Vcab3Pullback implements StepPullback {
     this.yn = new Float64Array(d); this.yNext = new Float64Array(d); this.fn = new Float64Array(d);
     this.fb = [new Float64Array(d), new Float64Array(d), new Float64Array(d)];
     this.scratch = new Float64Array(d);
+    this.v = new Float64Array(d);
     this.erkRecord = new Float64Array(5 * d);
   }
   get vjps(): number { return this.vjps_ + this.erk.vjps; }
@@ -93,8 +95,8 @@ export class Vcab3Pullback implements StepPullback {
     if (n === schedule.steps - 1 || schedule.restartAt(n + 1)) {
       this.scratch.fill(0);
       if (this.addFEnd(saves, h, dYs, this.scratch)) {
-        const v = Float64Array.from(this.scratch);
-        this.field.vjp!(this.scratch, dParams, v, t + h, this.yNext, params as Float64Array); this.vjps_++;
+        this.v.set(this.scratch);
+        this.field.vjp!(this.scratch, dParams, this.v, t + h, this.yNext, params as Float64Array); this.vjps_++;
         for (let m = 0; m < d; m++) ybar[m] += this.scratch[m];
       }
       for (const f of fb) f.fill(0);
@@ -125,8 +127,8 @@ export class Vcab3Pullback implements StepPullback {
       if (prev.length > 0) {
         this.scratch.fill(0);
         if (this.addFEnd(prev, schedule.stepSize(n - 1), dYs, this.scratch)) {
-          const v = Float64Array.from(this.scratch);
-          this.field.vjp!(this.scratch, dParams, v, t, this.yn, params as Float64Array); this.vjps_++;
+          this.v.set(this.scratch);
+          this.field.vjp!(this.scratch, dParams, this.v, t, this.yn, params as Float64Array); this.vjps_++;
           for (let m = 0; m < d; m++) ybar[m] += this.scratch[m];
         }
       }
