@@ -13,6 +13,11 @@
  * step costs s − 1 evaluations); on other terms the next step's control differs, so k_1 is evaluated afresh.
  * `erkStageInput` recomputes Y_i with exactly the operations `erkStep` used, so a recomputed stage input is bitwise the
  * forward one (the discrete adjoint in erk-pullback.ts relies on it).
+ *
+ * Two additions serve DOP853 (tableaus/dopri8.ts) and change nothing for other tableaus: with tableau.bErr2, erkStep
+ * also writes a second error vector err₂ = w Σ e₂_i k_i into ws.err2 and erkSolver provides `errorNorm` (the combined
+ * ratio, {@link dop853ErrorRatio}); with tableau.dense.extraStages, erkAccept evaluates those stages (1 NFE each) into
+ * ws.kDense before packing the dense output.
  */
 import type { FieldTape, VectorField } from '../core/field.ts';
 import { fieldTape } from '../core/field.ts';
@@ -55,6 +60,16 @@ export interface ErkWorkspace extends SolverWorkspace {
   /** Stage slots (allocated on first use by a pullback). */
   fieldTape: FieldTape | null;
   termTape: TermTape | null;
+  /**
+   * Second error vector err₂ = w Σ e₂_i k_i of a tableau with bErr2 (DOP853's 3rd-order estimate), written by erkStep
+   * whenever it writes errOut; read by erkSolver's errorNorm. Null for tableaus with one estimate.
+   */
+  readonly err2: Float64Array | null;
+  /**
+   * What `pack` receives when the interpolant has extra stages (DOP853): the s stage arrays (re-pointed at each
+   * erkAccept, since k[0] and k[s − 1] swap), then one array per extra stage. Null for every other interpolant.
+   */
+  readonly kDense: Float64Array[] | null;
 }
 
 /**
@@ -65,6 +80,12 @@ export function erkWorkspace(tableau: Tableau, term: Term): ErkWorkspace {
   const dim = term.dim;
   const k: Float64Array[] = [];
   for (let i = 0; i < tableau.stages; i++) k.push(new Float64Array(dim));
+  const extra = tableau.dense.extraStages;
+  let kDense: Float64Array[] | null = null;
+  if (extra !== undefined) {
+    kDense = k.slice();
+    for (let j = 0; j < extra.c.length; j++) kDense.push(new Float64Array(dim));
+  }
   return {
     dim, term, tableau, field: term.ode, k, stepK: k, stepTableau: tableau, trackStiffness: false,
     yStiff: tableau.stiffnessStages && term.ode ? new Float64Array(dim) : null,
@@ -77,6 +98,8 @@ export function erkWorkspace(tableau: Tableau, term: Term): ErkWorkspace {
     taped: false,
     fieldTape: null,
     termTape: null,
+    err2: tableau.bErr2 !== null ? new Float64Array(dim) : null,
+    kDense,
   };
 }
 
@@ -182,6 +205,20 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
       for (let m = 0; m < n; m++) errOut[m] += ei * ki[m];
     }
     for (let m = 0; m < n; m++) errOut[m] *= w;
+    // Second estimate (tableau.bErr2, DOP853): err₂ = w Σ e₂_i k_i, same operation order; erkSolver's errorNorm
+    // combines the norms of err and err₂ into the error ratio.
+    const e2 = tableau.bErr2, err2 = ws.err2;
+    if (e2 !== null) {
+      if (err2 === null) throw internalError('erk.ts', `workspace of '${tableau.name}' has no second error vector`);
+      err2.fill(0);
+      for (let i = 0; i < s; i++) {
+        const ei = e2[i];
+        if (ei === 0) continue;
+        const ki = k[i];
+        for (let m = 0; m < n; m++) err2[m] += ei * ki[m];
+      }
+      for (let m = 0; m < n; m++) err2[m] *= w;
+    }
   }
   ws.stepK = k;
   ws.stepTableau = tableau;
@@ -189,12 +226,58 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
 }
 
 /**
+ * The interpolant's extra stages of an accepted step (tableau.dense.extraStages, DOP853's k_14 … k_16):
+ * kd[s + j] = f(t + c_j h, y + w Σ_i a_ji kd[i]) over the s stages and the extra stages before j (the increment
+ * vf·ΔX of the step's control on other terms), formed in the operation order of {@link erkStageInput}; never taped.
+ * Points kd[0 … s−1] at the current ws.k first (the FSAL slot at fEnd). Returns the evaluations spent.
+ */
+function erkExtraStages(kd: Float64Array[], tableau: Tableau, t: number, h: number, y: Readonly<Float64Array>,
+  fEnd: Float64Array | null, params: Readonly<Float64Array>, ws: ErkWorkspace): number {
+  const extra = tableau.dense.extraStages;
+  if (extra === undefined) throw internalError('erk.ts', `'${tableau.name}' has no extra dense stages`);
+  const s = tableau.stages, n = ws.dim, k = ws.k, Y = ws.yStage, w = ws.w, f = ws.field;
+  for (let i = 0; i < s; i++) kd[i] = k[i];
+  // The FSAL stage is f(t + h, y_{n+1}); after a step that skipped it (ws.skipFsalEval) fEnd holds it instead.
+  if (tableau.fsal && fEnd !== null) kd[s - 1] = fEnd;
+  const c = extra.c, a = extra.a, m = c.length;
+  for (let j = 0; j < m; j++) {
+    const row = a[j];
+    Y.fill(0);
+    for (let i = 0; i < s + j; i++) {
+      const aij = row[i];
+      if (aij === 0) continue;
+      const ki = kd[i];
+      for (let q = 0; q < n; q++) Y[q] += aij * ki[q];
+    }
+    for (let q = 0; q < n; q++) Y[q] = y[q] + w * Y[q];
+    if (f !== null) f.eval(kd[s + j], t + c[j] * h, Y, params as Float64Array);
+    else ws.term.vfProd(kd[s + j], t + c[j] * h, Y, params, ws.control);
+  }
+  return m;
+}
+
+/**
+ * DOP853's error ratio from the norms e5 = ‖err‖ (5th-order estimate) and e3 = ‖err₂‖ (3rd-order estimate):
+ * E = e5² / sqrt(e5² + 0.01 e3²) (Hairer, Nørsett & Wanner I, §II.10; [HW5] dop853.f), written as
+ * e5 / sqrt(1 + 0.01 (e3/e5)²) so that it cannot overflow; 0 when e5 = 0; NaN or Infinity when either norm is
+ * (so the loop rejects the step). With RMS norms this equals SciPy's `DOP853._estimate_error_norm`.
+ */
+export function dop853ErrorRatio(e5: number, e3: number): number {
+  // A non-finite estimate must reject the step: e5 + e3 is NaN or Infinity then (the formula would give 0 for e3 = ∞).
+  if (!(e5 < Infinity) || !(e3 < Infinity)) return e5 + e3;
+  if (e5 === 0) return 0;
+  const r = e3 / e5;
+  return e5 / Math.sqrt(1 + 0.01 * r * r);
+}
+
+/**
  * Commits the last attempted step (t, h, y → yNew) in ws.
  *
- * If coefOut is non-null, packs the tableau's dense output there (tableau.dense.width·n numbers). If needFEnd or the
+ * If coefOut is non-null, packs the tableau's dense output there (tableau.dense.width·n numbers), first evaluating the
+ * interpolant's extra stages if it has any (DOP853: 3 evaluations, counted in the result). If needFEnd or the
  * interpolant needs it, makes f(t + h, yNew) available (FSAL: it is k_s, free; otherwise 1 evaluation into ws.fEnd).
  * Then advances: on ODE terms k[0] becomes f(t + h, yNew) when known (ws.k1Valid = true), else ws.k1Valid = false.
- * @returns the number of evaluations spent (0 or 1).
+ * @returns the number of evaluations spent (0 or 1, plus the extra dense stages).
  */
 export function erkAccept(coefOut: Float64Array | null, needFEnd: boolean, tableau: Tableau, t: number, h: number,
   y: Readonly<Float64Array>, yNew: Readonly<Float64Array>, params: Readonly<Float64Array>, ws: ErkWorkspace): number {
@@ -209,7 +292,12 @@ export function erkAccept(coefOut: Float64Array | null, needFEnd: boolean, table
     nfe++;
     fEnd = ws.fEnd;
   }
-  if (coefOut !== null) tableau.dense.pack(coefOut, ws.w, y, yNew, k, fEnd);
+  if (coefOut !== null) {
+    // Interpolants with extra stages (DOP853) evaluate them now, once the step is kept: 1 evaluation each.
+    const kd = ws.kDense;
+    if (kd !== null) nfe += erkExtraStages(kd, tableau, t, h, y, fEnd, params, ws);
+    tableau.dense.pack(coefOut, ws.w, y, yNew, kd ?? k, fEnd);
+  }
   // Swap array references (no copy): the old k[0] becomes scratch for the next step's stages.
   if (fEnd === null || !ode) {
     ws.k1Valid = false;
@@ -258,6 +346,12 @@ export function erkSolver(tableau: Tableau): Solver<ErkWorkspace> {
     loadState(y, state, ws) { for (let m = 0; m < y.length; m++) y[m] = state[m]; ws.k1Valid = false; },
     pullback: (ws) => new ErkPullback(tableau, ws),
   };
+  // Two error estimates (DOP853): E from the solve's norm of err and of ws.err2. Other tableaus leave errorNorm out,
+  // so the loop applies the norm to err directly.
+  if (tableau.errorCombination === 'dop853') {
+    solver.errorNorm = (norm, err, y, yNew, rtol, atol, ws) =>
+      dop853ErrorRatio(norm(err, y, yNew, rtol, atol), norm(ws.err2 as Float64Array, y, yNew, rtol, atol));
+  }
   return solver;
 }
 

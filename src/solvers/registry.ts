@@ -17,15 +17,19 @@ import { rk4 } from './tableaus/rk4.ts';
 import { bs3 } from './tableaus/bs3.ts';
 import { dopri5 } from './tableaus/dopri5.ts';
 import { tsit5 } from './tableaus/tsit5.ts';
+import { heun3 } from './tableaus/heun3.ts';
+import { fehlberg2 } from './tableaus/fehlberg2.ts';
+import { dopri8 } from './tableaus/dopri8.ts';
 import { coupledSolver } from './reversible/coupled.ts';
 import { reversibleHeun } from './reversible/reversible-heun.ts';
 import { mali } from './reversible/mali.ts';
 
 /** The explicit RK tableaus by name. */
-export const tableaus: Readonly<Record<string, Tableau>> = { euler, midpoint, heun, ralston, rk4, bs3, dopri5, tsit5 };
+export const tableaus: Readonly<Record<string, Tableau>> = { euler, midpoint, heun, ralston, rk4, bs3, dopri5, tsit5, heun3, fehlberg2, dopri8 };
 
 /** Every method string `solve` accepts (plus 'reversible-<tableau>'). */
-export const solverNames = ['euler', 'midpoint', 'heun', 'ralston', 'rk4', 'bs3', 'dopri5', 'tsit5', 'vcab3', 'reversible-heun', 'mali'] as const;
+export const solverNames = ['euler', 'midpoint', 'heun', 'ralston', 'rk4', 'bs3', 'dopri5', 'tsit5', 'vcab3', 'reversible-heun', 'mali',
+  'heun3', 'fehlberg2', 'dopri8'] as const;
 
 /** A method string of {@link solverNames}. */
 export type SolverName = (typeof solverNames)[number];

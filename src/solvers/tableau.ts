@@ -35,6 +35,16 @@ export interface TableauSpec {
   readonly bErr?: readonly number[];
   /** Order q of the embedded solution. Default p − 1. */
   readonly errorOrder?: number;
+  /**
+   * Second error weights e₂ = b − b̂₂ of a second embedded solution, length s, Σ e₂ = 0 (DOP853's 3rd-order
+   * estimate; Hairer, Nørsett & Wanner I, §II.10). Only together with bErr and `errorCombination`.
+   */
+  readonly bErr2?: readonly number[];
+  /**
+   * How the loop turns the two error vectors into one error ratio E. 'dop853': E = e₁² / sqrt(e₁² + 0.01 e₂²) with
+   * e₁, e₂ the norms of err = h Σ e_i k_i and err₂ = h Σ e₂_i k_i ([HW5] dop853.f; SciPy DOP853). Needs bErr2.
+   */
+  readonly errorCombination?: 'dop853';
   /** Dense output. Default: cubic Hermite (solvers.md §3.1). */
   readonly dense?: DenseInterpolant;
   /**
@@ -62,6 +72,10 @@ export interface Tableau {
   readonly bErr: Float64Array | null;
   /** Order q of the embedded solution; undefined when bErr is null. */
   readonly errorOrder: number | undefined;
+  /** Second error weights e₂ (DOP853's 3rd-order estimate), or null; set iff errorCombination is. */
+  readonly bErr2: Float64Array | null;
+  /** Rule combining err and err₂ into E (see {@link TableauSpec.errorCombination}), or null for one estimate. */
+  readonly errorCombination: 'dop853' | null;
   /** First same as last: c_s = 1, last row of A = b, b_s = 0, so k_s = f(t_{n+1}, y_{n+1}) is the next k_1. */
   readonly fsal: boolean;
   readonly dense: DenseInterpolant;
@@ -97,11 +111,28 @@ function checkRow(name: string, what: string, x: readonly number[] | undefined, 
   }
 }
 
+/** Row j of an interpolant's extra stages has s + j entries (the step's stages, then the extras before it), sums to c[j]. */
+function checkExtraStages(name: string, extra: NonNullable<DenseInterpolant['extraStages']>, s: number): void {
+  const m = Array.isArray(extra.c) ? extra.c.length : -1;
+  if (m < 1 || !Array.isArray(extra.a) || extra.a.length !== m) {
+    throw bad(name, `dense.extraStages must give c and a with one entry per extra stage, got c of ${m < 0 ? typeof extra.c : m} and a of ${Array.isArray(extra.a) ? extra.a.length : typeof extra.a}.`);
+  }
+  checkRow(name, 'dense.extraStages.c', extra.c, m);
+  for (let j = 0; j < m; j++) {
+    checkRow(name, `dense.extraStages.a[${j}]`, extra.a[j], s + j);
+    const [sum, abs] = sums(extra.a[j]);
+    if (Math.abs(sum - extra.c[j]) > SUM_TOL * Math.max(1, abs)) {
+      throw bad(name, `row ${j} of dense.extraStages.a sums to ${sum} but its node is ${extra.c[j]}; each row must sum to its node.`);
+    }
+  }
+}
+
 /**
  * Checks a Butcher tableau and derives what the stepper needs (stages, FSAL, stiffness stages).
  *
  * Checks, to 1e-14 × Σ|terms|: every row of A sums to its c_i (so the method is exact for y' = 1 at every
- * stage); Σ b = 1 (consistency); Σ e = 0 when bErr is given (both solutions consistent); c_1 = 0.
+ * stage); Σ b = 1 (consistency); Σ e = 0 when bErr is given (both solutions consistent); c_1 = 0. The same for
+ * bErr2 (which needs bErr and errorCombination) and for the interpolant's extra stages (rows of s + j entries).
  * @throws TideError('BAD_ARGUMENT') naming the first identity that fails, with the offending numbers.
  */
 export function defineTableau(spec: TableauSpec): Tableau {
@@ -136,10 +167,31 @@ export function defineTableau(spec: TableauSpec): Tableau {
     }
     bErr = Float64Array.from(spec.bErr);
   }
+  // A second estimate (DOP853) is only meaningful with a rule that combines it with the first.
+  let bErr2: Float64Array | null = null;
+  const combination = spec.errorCombination ?? null;
+  if (combination !== null && combination !== 'dop853') {
+    throw bad(name, `errorCombination must be 'dop853' (the only rule for combining two error estimates), got ${String(combination)}.`);
+  }
+  if (spec.bErr2 !== undefined || combination !== null) {
+    if (bErr === null) throw bad(name, 'bErr2 and errorCombination need bErr (the first error estimate) as well.');
+    if (spec.bErr2 === undefined) throw bad(name, `errorCombination '${combination}' needs bErr2, the weights of the second error estimate.`);
+    if (combination === null) throw bad(name, 'bErr2 needs errorCombination: \'dop853\', the rule that combines the two error estimates.');
+    checkRow(name, 'bErr2', spec.bErr2, s);
+    const [eSum, eAbs] = sums(spec.bErr2);
+    if (Math.abs(eSum) > SUM_TOL * Math.max(1, eAbs)) {
+      throw bad(name, `bErr2 sums to ${eSum}; error weights e₂ = b − b̂₂ must sum to 0 (is b̂₂ given instead of b − b̂₂?).`);
+    }
+    bErr2 = Float64Array.from(spec.bErr2);
+  }
   const errorOrder = bErr === null ? undefined : (spec.errorOrder ?? spec.order - 1);
   if (errorOrder !== undefined && (!Number.isInteger(errorOrder) || errorOrder < 1 || errorOrder >= spec.order + 1)) {
     throw bad(name, `errorOrder must be an integer in [1, ${spec.order}], got ${errorOrder}.`);
   }
+
+  // Extra dense-output stages (DOP853's interpolant) are stages too: same shape and row-sum checks.
+  const extra = spec.dense?.extraStages;
+  if (extra !== undefined) checkExtraStages(name, extra, s);
 
   // FSAL: the last stage is evaluated at (t_{n+1}, y_{n+1}), so it is the next step's first stage.
   const last = spec.a[s - 1];
@@ -163,6 +215,8 @@ export function defineTableau(spec: TableauSpec): Tableau {
     b: Float64Array.from(spec.b),
     bErr,
     errorOrder,
+    bErr2,
+    errorCombination: combination,
     fsal,
     dense: spec.dense ?? hermiteCubic,
     adaptiveByDefault: spec.adaptiveByDefault ?? bErr !== null,

@@ -6,7 +6,8 @@ import { tsit5 } from '../../src/solvers/tableaus/tsit5.ts';
 import { TideError } from '../../src/core/errors.ts';
 
 test('every method name resolves to a solver of that name with the right order', () => {
-  const orders: Record<string, number> = { euler: 1, midpoint: 2, heun: 2, ralston: 2, rk4: 4, bs3: 3, dopri5: 5, tsit5: 5, vcab3: 3, 'reversible-heun': 2, mali: 2 };
+  const orders: Record<string, number> = { euler: 1, midpoint: 2, heun: 2, ralston: 2, rk4: 4, bs3: 3, dopri5: 5, tsit5: 5, vcab3: 3, 'reversible-heun': 2, mali: 2,
+    heun3: 3, fehlberg2: 2, dopri8: 8 };
   assert.deepEqual([...solverNames].sort(), Object.keys(orders).sort());
   for (const name of solverNames) {
     const s = getSolver(name);

@@ -23,8 +23,17 @@ export interface DenseInterpolant {
   /** True if `pack` reads `fEnd`. */
   readonly needsFEnd: boolean;
   /**
+   * Stages evaluated after an accepted step, only when its dense output is asked for (DOP853's 7th-order
+   * interpolant needs three; Hairer, Nørsett & Wanner I, §II.6 and [HW5] dop853.f). Extra stage j is
+   * k_{s+j} = f(t_n + c[j] h, y_n + h Σ_i a[j][i] k_i), where a[j] has s + j entries: the s stages of the step, then
+   * the extra stages before it. Each costs 1 NFE; `pack` then receives k with s + c.length entries. Absent for
+   * interpolants that only use the step's own stages.
+   */
+  readonly extraStages?: { readonly c: readonly number[]; readonly a: readonly (readonly number[])[] };
+  /**
    * Writes the monomial coefficients of the step (t_n, h) into coef (length width·n).
-   * y = y_n, yNew = y_{n+1}, k = the step's stage derivatives, fEnd = f(t_n + h, y_{n+1}) or null.
+   * y = y_n, yNew = y_{n+1}, k = the step's stage derivatives (then the extra stages, if any), fEnd = f(t_n + h,
+   * y_{n+1}) or null.
    */
   pack(coef: Float64Array, h: number, y: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
     k: readonly Float64Array[], fEnd: Readonly<Float64Array> | null): void;
