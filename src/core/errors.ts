@@ -13,6 +13,7 @@ export type TideErrorCode =
   | 'STEP_UNDERFLOW'
   | 'UNKNOWN_NAME'
   | 'PARSE'
+  | 'RECONSTRUCTION'
   | 'INTERNAL';
 
 export class TideError extends Error {

@@ -71,6 +71,11 @@ export interface GradientReport {
   effectiveCheckpoints: number;
   /** Reversible methods: max |reconstructed − true| over the initial solver state, relative to max(1, |state|). */
   reconstructionError?: number;
+  /** Reversible method: the largest relative drift measured at an anchor, anchors stored, steps between them, segments redone. */
+  maxAnchorDrift?: number;
+  anchors?: number;
+  anchorEvery?: number;
+  segmentsRedone?: number;
 }
 
 /** The per-problem state of a gradient method (see the file header). */
