@@ -101,6 +101,20 @@ describe('wasm dense layer against the JS path', () => {
     }
   });
 
+  test('float32 layers keep the JS kernels even with the Wasm backend forced (bit-identical results)', () => {
+    const res: Float32Array[] = [];
+    for (const backend of ['js', 'wasm'] as const) {
+      setBackend(backend);
+      const layer = dense(20, 30, { activation: 'tanh', dtype: 'float32' }), rng = new Rng(4);
+      const p = new Float32Array(layer.paramCount); layer.init(p, rng);
+      const x = Float32Array.from(randomArray(16 * 20, rng)), v = Float32Array.from(randomArray(16 * 30, rng));
+      const ws = layer.workspace(16), y = new Float32Array(16 * 30), dP = new Float32Array(layer.paramCount), dX = new Float32Array(16 * 20);
+      layer.apply(y, p, x, ws); layer.vjp(dP, dX, v, p, x, ws);
+      res.push(Float32Array.from([...y, ...dP, ...dX]));
+    }
+    assert.deepEqual(res[1], res[0]);
+  });
+
   test('H→H→H tanh MLP (Chain of fused layers): forward and VJP agree across backends at 16×50 and 64×96', () => {
     for (const [batch, h] of [[16, 50], [64, 96]]) {
       const res: Array<{ y: Float64Array; dP: Float64Array; dX: Float64Array }> = [];

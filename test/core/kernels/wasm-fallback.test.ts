@@ -97,6 +97,7 @@ describe('JS fallback without WebAssembly SIMD', () => {
   test('a runtime that refuses synchronous compilation (browser main thread): JS until ready() resolves, then Wasm', () => {
     const code = `${IMPORTS}
       WebAssembly.Module = function () { throw new RangeError('WebAssembly.Compile is disallowed on the main thread'); };
+      WebAssembly.Instance = function () { throw new RangeError('WebAssembly.Instance is disallowed on the main thread'); };
       const before = k.getBackend();
       let threw = '';
       try { k.setBackend('wasm'); } catch (e) { threw = e.message; }
