@@ -20,24 +20,27 @@ import type { SaveInStep, SaveSchedule, StepPullback } from './solver.ts';
 import type { Tableau } from './tableau.ts';
 import { erkStageInput, erkSolution, erkStep, ensureTapes, type ErkWorkspace } from './erk.ts';
 
-/** Monomial coefficients of each input's dense weight: rows y_n, y_{n+1}, k_1 … k_s, f_{n+1}; `width` each. */
+/**
+ * Monomial coefficients of each input's dense weight: rows y_n, y_{n+1}, k_1 … k_s, then the interpolant's extra stages
+ * (DOP853's k_14 … k_16, if any), then f_{n+1}; `width` each.
+ */
 const bases = new WeakMap<Tableau, Float64Array[]>();
 
 function basisOf(tableau: Tableau): Float64Array[] {
   let rows = bases.get(tableau);
   if (rows !== undefined) return rows;
-  const s = tableau.stages, dense = tableau.dense, width = dense.width;
+  const s = tableau.stages, dense = tableau.dense, width = dense.width, e = extraCount(tableau);
   const zero = new Float64Array(1), one = new Float64Array([1]);
-  const ks = Array.from({ length: s }, () => new Float64Array(1));
+  const ks = Array.from({ length: s + e }, () => new Float64Array(1));
   const probe = (y: Float64Array, yNew: Float64Array, kIndex: number, fEnd: Float64Array | null): Float64Array => {
     const coef = new Float64Array(width);
-    for (let i = 0; i < s; i++) ks[i][0] = i === kIndex ? 1 : 0;
+    for (let i = 0; i < s + e; i++) ks[i][0] = i === kIndex ? 1 : 0;
     const fe = tableau.fsal ? ks[s - 1] : (fEnd ?? (dense.needsFEnd ? zero : null));
     dense.pack(coef, 1, y, yNew, ks, fe);
     return coef;
   };
   rows = [probe(one, zero, -1, null), probe(zero, one, -1, null)];
-  for (let i = 0; i < s; i++) rows.push(probe(zero, zero, i, null));
+  for (let i = 0; i < s + e; i++) rows.push(probe(zero, zero, i, null));
   // For FSAL tableaus f_{n+1} is k_s and already among the k rows.
   rows.push(!tableau.fsal && dense.needsFEnd ? probe(zero, zero, -1, one) : new Float64Array(width));
   bases.set(tableau, rows);
@@ -50,14 +53,17 @@ const horner = (c: Float64Array, theta: number): number => {
   return acc;
 };
 
+/** Number of extra dense stages of a tableau's interpolant (0 but for DOP853's 3). */
+const extraCount = (tableau: Tableau): number => tableau.dense.extraStages?.c.length ?? 0;
+
 /**
- * Dense-output weights of one step with stage factor w at θ: y(θ) = wy·y_n + wY·y_{n+1} + Σ wk_i k_i + wF·f_{n+1}.
- * Writes wk (length s); returns [wy, wY, wF] in `out3`.
+ * Dense-output weights of one step with stage factor w at θ: y(θ) = wy·y_n + wY·y_{n+1} + Σ wk_i k_i + wF·f_{n+1},
+ * the sum over the s stages and the interpolant's extra stages. Writes wk (length s + extras); returns [wy, wY, wF].
  */
 export function denseWeights(tableau: Tableau, w: number, theta: number, wk: Float64Array, out3: Float64Array): Float64Array {
-  const rows = basisOf(tableau), s = tableau.stages;
-  for (let i = 0; i < s; i++) wk[i] = w * horner(rows[2 + i], theta);
-  out3[0] = horner(rows[0], theta); out3[1] = horner(rows[1], theta); out3[2] = w * horner(rows[2 + s], theta);
+  const rows = basisOf(tableau), n = tableau.stages + extraCount(tableau);
+  for (let i = 0; i < n; i++) wk[i] = w * horner(rows[2 + i], theta);
+  out3[0] = horner(rows[0], theta); out3[1] = horner(rows[1], theta); out3[2] = w * horner(rows[2 + n], theta);
   return out3;
 }
 
@@ -81,6 +87,12 @@ export class ErkPullback implements StepPullback {
   private readonly yNext: Float64Array;
   private readonly kRec: Float64Array[];
   private readonly wk: Float64Array;
+  /** The interpolant's extra stages (DOP853): their count, cotangents, values and inputs during a pullback. */
+  private readonly e: number;
+  private readonly keBar: Float64Array[];
+  private readonly ke: Float64Array[];
+  private readonly Ye: Float64Array[];
+  private extrasUsed = false;
   private readonly w3 = new Float64Array(3);
   private readonly field: VectorField | null;
   /** Whether recompute evaluates the FSAL stage k_s (needed only when saves inside the step read it). */
@@ -100,7 +112,11 @@ export class ErkPullback implements StepPullback {
     this.kbar = new Float64Array(d); this.Y = new Float64Array(d);
     this.fEndBar = new Float64Array(d); this.scratch = new Float64Array(d); this.yExtra = new Float64Array(d);
     this.yRec = new Float64Array(d); this.yNext = new Float64Array(d);
-    this.wk = new Float64Array(s);
+    this.e = extraCount(tableau);
+    this.wk = new Float64Array(s + this.e);
+    this.keBar = Array.from({ length: this.e }, () => new Float64Array(d));
+    this.ke = Array.from({ length: this.e }, () => new Float64Array(d));
+    this.Ye = Array.from({ length: this.e }, () => new Float64Array(d));
   }
 
   get bytes(): number { return 8 * this.d * (3 * this.s + 8); }
@@ -108,6 +124,8 @@ export class ErkPullback implements StepPullback {
   reset(): void {
     this.dy.fill(0); this.yExtra.fill(0); this.fEndBar.fill(0);
     for (const a of this.kExtra) a.fill(0);
+    for (const a of this.keBar) a.fill(0);
+    this.extrasUsed = false;
     this.vjps = 0; this.nfe = 0;
   }
 
@@ -173,6 +191,7 @@ export class ErkPullback implements StepPullback {
       if (before.length > 0) this.carryFsal(before, dYs, schedule.stepSize(n - 1));
     }
     if (needF) this.pullbackFEnd(t, h, w, k, params, dParams);
+    if (this.extrasUsed) this.pullbackExtras(t, h, w, k, params, dParams);
     this.pullbackStages(t, h, w, k, params, dParams);
   }
 
@@ -193,6 +212,13 @@ export class ErkPullback implements StepPullback {
         if (wi === 0) continue;
         const ke = this.kExtra[i];
         for (let m = 0; m < d; m++) ke[m] += wi * dYs[off + m];
+      }
+      for (let j = 0; j < this.e; j++) {
+        const wj = wk[this.s + j];
+        if (wj === 0) continue;
+        this.extrasUsed = true;
+        const kb = this.keBar[j];
+        for (let m = 0; m < d; m++) kb[m] += wj * dYs[off + m];
       }
       if (wF !== 0) {
         needF = true;
@@ -222,6 +248,43 @@ export class ErkPullback implements StepPullback {
     const dy = this.dy;
     for (let m = 0; m < this.d; m++) dy[m] += this.scratch[m];
     this.fEndBar.fill(0);
+  }
+
+  /**
+   * Pulls the cotangents of the interpolant's extra stages (DOP853's k_14 … k_16: k_e,j = f(t + c_j h, Y_e,j) with
+   * Y_e,j = y_n + w Σ_i a_ji k_i over the stages and the earlier extras) back onto y_n and the stages: the extras are
+   * recomputed (their inputs need the earlier extras' values), then VJPs in reverse order.
+   */
+  private pullbackExtras(t: number, h: number, w: number, k: readonly Float64Array[], params: Readonly<Float64Array>, dParams: Float64Array): void {
+    const ex = this.tableau.dense.extraStages!, s = this.s, d = this.d, f = this.field, ws = this.ws, y = this.yRec;
+    const at = (i: number): Readonly<Float64Array> => (i < s ? k[i] : this.ke[i - s]);
+    for (let j = 0; j < this.e; j++) {
+      const row = ex.a[j], Y = this.Ye[j];
+      Y.fill(0);
+      for (let i = 0; i < s + j; i++) { const a = row[i]; if (a === 0) continue; const ki = at(i); for (let m = 0; m < d; m++) Y[m] += a * ki[m]; }
+      for (let m = 0; m < d; m++) Y[m] = y[m] + w * Y[m];
+      if (j < this.e - 1) {
+        if (f !== null) f.eval(this.ke[j], t + ex.c[j] * h, Y, params as Float64Array);
+        else ws.term.vfProd(this.ke[j], t + ex.c[j] * h, Y, params, ws.control);
+        this.nfe++;
+      }
+    }
+    const Yb = this.scratch, ye = this.yExtra;
+    for (let j = this.e - 1; j >= 0; j--) {
+      const kb = this.keBar[j], row = ex.a[j];
+      if (f !== null) f.vjp!(Yb, dParams, kb, t + ex.c[j] * h, this.Ye[j], params as Float64Array);
+      else ws.term.vfProdVjp(Yb, dParams, kb, t + ex.c[j] * h, this.Ye[j], params, ws.control);
+      this.vjps++;
+      for (let m = 0; m < d; m++) ye[m] += Yb[m];
+      for (let i = 0; i < s + j; i++) {
+        const wa = w * row[i];
+        if (wa === 0) continue;
+        const target = i < s ? this.kExtra[i] : this.keBar[i - s];
+        for (let m = 0; m < d; m++) target[m] += wa * Yb[m];
+      }
+      kb.fill(0);
+    }
+    this.extrasUsed = false;
   }
 
   /** The stage loop of the adjoint step (file header). */

@@ -68,16 +68,16 @@ const STAGES = S + EXTRA_C.length;
 /**
  * Dense output of `dopri8` (DOP853's 7th-order interpolant): width 8, 3 extra stages (3 NFE per step that is
  * interpolated). pack needs k with all 16 stages (13 of the step, then the 3 extra ones, which erkAccept supplies).
- * @throws TideError('BAD_ARGUMENT') when given only the step's own stages (the discrete gradient methods probe
- *   interpolants as linear maps of the stages for saves inside steps): put the save times in tstops, use gradient
- *   'backsolve', or use tsit5/dopri5.
+ * The interpolant is linear in all 16 stage arrays, so the discrete gradient methods differentiate saves inside a
+ * step by probing it and pulling the extra stages back through the field (erk-pullback.ts).
+ * @throws TideError('BAD_ARGUMENT') when given only the step's own stages.
  */
 export const dopri8Dense: DenseInterpolant = {
   name: 'dopri8-dop853', width: 8, order: 7, needsFEnd: true,
   extraStages: { c: EXTRA_C, a: EXTRA_A },
   pack(coef, h, y, yNew, k, fEnd): void {
     if (k.length < STAGES) {
-      throw new TideError('BAD_ARGUMENT', `dopri8's dense output needs its ${STAGES - S} extra stages (k with ${STAGES} entries, got ${k.length}): it is not a linear function of the step's own stages, so it cannot be probed or differentiated like the other interpolants (discrete gradients of saves inside steps). Put the save times in tstops so that steps end there, use gradient 'backsolve', or use tsit5/dopri5.`, { interpolant: 'dopri8-dop853' });
+      throw new TideError('BAD_ARGUMENT', `dopri8's dense output needs its ${STAGES - S} extra stages (k with ${STAGES} entries, got ${k.length}): pack it through erkAccept, which evaluates them.`, { interpolant: 'dopri8-dop853' });
     }
     // FSAL: f_{n+1} is the 13th stage; the stepper passes it as fEnd.
     if (fEnd === null) throw internalError('dense/dopri8.ts', 'f(t_{n+1}, y_{n+1}) was not supplied');
