@@ -14,13 +14,16 @@ export type TideErrorCode =
   | 'UNKNOWN_NAME'
   | 'PARSE'
   | 'RECONSTRUCTION'
+  | 'USER_FUNCTION'
   | 'INTERNAL';
 
 export class TideError extends Error {
   readonly code: TideErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
-  constructor(code: TideErrorCode, message: string, details: Record<string, unknown> = {}) {
+  /** `options.cause`: the error this one wraps (a user's exception, or a lower-level failure). */
+  constructor(code: TideErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(message);
+    if (options !== undefined && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
     this.name = 'TideError';
     this.code = code;
     this.details = details;
@@ -111,4 +114,73 @@ export function checkFinite(where: string, what: string, a: ArrayLike<number>, h
       { what, index: i, value: a[i] },
     );
   }
+}
+
+/** A short description of a value for messages: `null`, `undefined`, `42`, `'x'`, `a plain array of length 2`, `a function`. */
+export function fmtGot(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
+  if (typeof x === 'string') return `'${x.length > 40 ? x.slice(0, 40) + '…' : x}'`;
+  if (typeof x === 'function') return 'a function';
+  if (Array.isArray(x)) return `a plain array of length ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name} of length ${(x as unknown as ArrayLike<number>).length}`;
+  const ctor = (x as object).constructor?.name;
+  return ctor && ctor !== 'Object' ? `an object (${ctor})` : 'an object';
+}
+
+/**
+ * Rejects anything but undefined or a plain object as an options argument, then unknown keys (with "did you mean").
+ * `example` is a valid call's options, shown in the message, e.g. `{ shape: [16, 2] }`.
+ */
+export function checkOptions(where: string, options: unknown, valid: readonly string[], example: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new TideError('BAD_OPTION', `${where}: options must be an object such as ${example}, got ${fmtGot(options)}.`, { got: fmtGot(options) });
+  }
+  checkOptionKeys(where, options, valid);
+}
+
+/** Throws BAD_ARGUMENT unless `x` is a function; `signature` shows the expected form, e.g. `(t, y, p) => Var`. */
+export function checkFunction(where: string, what: string, x: unknown, signature: string): void {
+  if (typeof x !== 'function') {
+    throw new TideError('BAD_ARGUMENT', `${where}: ${what} must be a function ${signature}, got ${fmtGot(x)}.`, { argument: what });
+  }
+}
+
+/** Throws `code` (default SHAPE) unless `x` is an integer ≥ `min`; returns x. */
+export function checkInteger(where: string, what: string, x: unknown, min: number, hint = '', code: TideErrorCode = 'SHAPE'): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
+    throw new TideError(code, `${where}: ${what} must be an integer ≥ ${min}, got ${fmtGot(x)}.${hint ? ' ' + hint : ''}`, { argument: what, got: fmtGot(x) });
+  }
+  return x;
+}
+
+/** Throws `code` (default BAD_ARGUMENT) unless `x` is a finite number; returns x. */
+export function checkNumber(where: string, what: string, x: unknown, hint = '', code: TideErrorCode = 'BAD_ARGUMENT'): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new TideError(typeof x === 'number' ? 'NONFINITE' : code,
+      `${where}: ${what} must be a finite number, got ${fmtGot(x)}.${hint ? ' ' + hint : ''}`, { argument: what, got: fmtGot(x) });
+  }
+  return x;
+}
+
+/**
+ * The error for an exception thrown by user code that tide called (a traced function, a model's forward or vjp, a
+ * loss): code USER_FUNCTION, the message names where, whose code and the phase (trace, forward, vjp, init, loss, …),
+ * and `cause` is the original exception, so its stack points at the user's line.
+ */
+export function userFunctionError(where: string, what: string, phase: string, cause: unknown, details: Record<string, unknown> = {}): TideError {
+  const inner = cause instanceof Error ? `${cause.name}: ${cause.message}` : `the value ${fmtGot(cause)}`;
+  const e = new TideError('USER_FUNCTION',
+    `${where}: ${what} threw during ${phase}: ${inner}. The exception came from that code, not from tide; error.cause holds the original with its stack.`,
+    { ...details, phase, function: what });
+  Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true });
+  return e;
+}
+
+/** Re-throws a TideError unchanged (it already says what was wrong), anything else as {@link userFunctionError}. */
+export function rethrowUser(where: string, what: string, phase: string, e: unknown, details?: Record<string, unknown>): never {
+  if (e instanceof TideError) throw e;
+  throw userFunctionError(where, what, phase, e, details);
 }

@@ -21,6 +21,7 @@ import type { Solver } from '../solvers/solver.ts';
 import { resolveSolver } from '../solvers/registry.ts';
 import { erkSolver } from '../solvers/erk.ts';
 import { odeTerm } from '../terms/ode.ts';
+import { trustField } from '../integrate/field-check.ts';
 import type { Tableau } from '../solvers/tableau.ts';
 import type { ForwardRecord, GradientReport } from './method.ts';
 import { newReport } from './method.ts';
@@ -119,7 +120,7 @@ function augmentedField(field: VectorField, params: { v: Readonly<Float64Array> 
       for (let m = 0; m < p; m++) out[pOff + m] = dpb[m];
     },
   };
-  return aug;
+  return trustField(aug);
 }
 
 /** The prepared backward solve of one continuous method: augmented field and options built once. */
@@ -135,7 +136,7 @@ export class AdjointSolver {
   private readonly ws;
   private readonly fixedStep: number | undefined;
 
-  constructor(where: string, private readonly method: string, fwd: ResolvedOptions, o: AdjointSolveOptions, private readonly source: StateSource) {
+  constructor(private readonly where: string, private readonly method: string, fwd: ResolvedOptions, o: AdjointSolveOptions, private readonly source: StateSource) {
     const field = fwd.field;
     if (field === null) throw new TideError('BAD_OPTION', `${where}: gradient '${method}' solves the adjoint ODE of dy/dt = f(t, y), so it needs an ODE term; '${fwd.term.name}' is not one. Use gradient 'direct', 'checkpoint' or 'reversible' for SDE/CDE terms.`, { option: 'gradient' });
     if (typeof field.vjp !== 'function') throw new TideError('BAD_ARGUMENT', `${where}: the vector field '${field.name ?? 'f'}' has no vjp, so gradients cannot be computed. Build it with fieldFromTrace or fieldFromModel, or give it a vjp method.`);
@@ -200,7 +201,18 @@ export class AdjointSolver {
         stepSize: adaptive ? (Number.isFinite(hCarry) ? Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) : undefined) : this.fixedStep,
         saveAt: { t0: false, t1: false, ts: new Float64Array(0), steps: false, dense: false },
       };
-      const sol = integrate(cfg, S, this.ws);
+      let sol;
+      try {
+        sol = integrate(cfg, S, this.ws);
+      } catch (e) {
+        // Name the backward solve, not "solve (…): f …", and keep the loop's message as the cause.
+        if (e instanceof TideError && (e.code === 'NONFINITE' || e.code === 'STEP_UNDERFLOW' || e.code === 'MAX_STEPS')) {
+          const what = e.code === 'NONFINITE' ? 'became non-finite (the VJP of f, the adjoint state or the parameter cotangent overflowed or hit NaN)'
+            : e.code === 'MAX_STEPS' ? `took more than maxSteps = ${this.base.maxSteps} steps` : 'could not take a step small enough to meet its tolerance';
+          throw new TideError(e.code, `${this.where}: the backward adjoint solve from t = ${tCur} to ${tNext} ${what}. ${e.code === 'MAX_STEPS' ? `Raise ${this.method}({ maxSteps }) or loosen ${this.method}({ rtol, atol }).` : `Check the field's derivatives along the solution, or use gradient 'direct' / 'checkpoint'.`} (${e.message})`, { ...e.details, method: this.method, interval: [tCur, tNext] }, { cause: e });
+        }
+        throw e;
+      }
       S.set(sol.yFinal);
       nfe += sol.stats.nfe;
       backwardSteps += sol.stats.nAccepted + sol.stats.nRejected;

@@ -14,7 +14,7 @@ import type { SaveSchedule, StepPullback } from '../solvers/solver.ts';
 import type { CheckpointOps } from './checkpoint-ops.ts';
 import { revolveBackward } from './revolve.ts';
 import { OnlineCheckpointer, onlineBackward, defaultCheckpoints } from './online-checkpoint.ts';
-import { addPointSaves, gridBytes, newReport, type ForwardGrid, type GradientMethod, type GradientRun } from './method.ts';
+import { addPointSaves, checkBackwardStep, gridBytes, newReport, type ForwardGrid, type GradientMethod, type GradientRun } from './method.ts';
 
 export interface CheckpointOptions {
   /** Snapshot slots, y_0's included (default: the diffrax rule ⌊−1.5 + √(2·maxSteps + 0.25)⌋ + 1 with maxSteps 1000 unless given: 44). */
@@ -33,7 +33,7 @@ class StateExecutor implements CheckpointOps {
   dYs: Readonly<Float64Array> = new Float64Array(0);
   params: Readonly<Float64Array> = new Float64Array(0);
   dParams: Float64Array = new Float64Array(0);
-  constructor(private readonly pb: StepPullback, size: number, slotCount: number) {
+  constructor(private readonly pb: StepPullback, size: number, slotCount: number, private readonly where: string, private readonly method: string) {
     this.cur = new Float64Array(size);
     this.slots = Array.from({ length: slotCount }, () => new Float64Array(size));
   }
@@ -49,6 +49,7 @@ class StateExecutor implements CheckpointOps {
     this.pb.recompute(g.times[k], g.hs[k], this.cur, this.params, null);
     this.pb.pullbackStep(k, g.times[k], g.hs[k], this.params, this.dParams, sch, this.dYs);
     addPointSaves(this.pb.cot[0], sch, k, this.dYs);
+    checkBackwardStep(this.where, this.method, g.N - k, g.N, g.times[k], g.hs[k], this.pb.cot, this.dParams);
   }
 }
 
@@ -75,7 +76,7 @@ export function checkpoint(options: CheckpointOptions = {}): GradientMethod {
       const slots = c ?? defaultCheckpoints(cfg.maxSteps !== DEFAULT_MAX_STEPS ? cfg.maxSteps : 1000);
       const pb = solver.pullback(ws);
       const size = solver.stateParts * cfg.dim;
-      const ex = new StateExecutor(pb, size, slots);
+      const ex = new StateExecutor(pb, size, slots, where, name);
       const placement = sched === 'online' ? new OnlineCheckpointer(slots) : null;
       const replay = sched === 'online' ? new OnlineCheckpointer(slots) : null;
       return {

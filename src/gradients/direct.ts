@@ -7,7 +7,7 @@
 import { TideError, checkOptionKeys } from '../core/errors.ts';
 import { GrowableBuffer } from '../integrate/solution.ts';
 import type { StepPullback } from '../solvers/solver.ts';
-import { addPointSaves, gridBytes, newReport, type GradientMethod, type GradientRun } from './method.ts';
+import { addPointSaves, checkBackwardStep, gridBytes, newReport, type GradientMethod, type GradientRun } from './method.ts';
 
 export interface DirectOptions {}
 
@@ -43,6 +43,7 @@ export function direct(options: DirectOptions = {}): GradientMethod {
             pb.restore(R, n * L);
             pb.pullbackStep(n, grid.times[n], grid.hs[n], params, dParams, schedule, dYs);
             addPointSaves(cot, schedule, n, dYs);
+            checkBackwardStep(where, 'direct', N - n, N, grid.times[n], grid.hs[n], pb.cot, dParams);
             if (onStep) onStep(N - n, N);
           }
           if (N > 0) { for (let m = 0; m < parts * d; m++) state0[m] = R[m]; } else state0.set(fwd.y0);

@@ -11,6 +11,7 @@
  * Step sizes and accept/reject decisions of adaptive solves are constants for differentiation in every discrete
  * method, as in torchdiffeq and diffrax.
  */
+import { TideError } from '../core/errors.ts';
 import type { AcceptedStep, ResolvedOptions } from '../integrate/options.ts';
 import type { Solution } from '../integrate/solution.ts';
 import type { SaveSchedule, Solver, SolverWorkspace } from '../solvers/solver.ts';
@@ -118,3 +119,20 @@ export function addPointSaves(cot: Float64Array, schedule: SaveSchedule, n: numb
 
 /** Grid bytes (times and step sizes). */
 export const gridBytes = (g: ForwardGrid): number => 8 * (2 * g.N + 1);
+
+/**
+ * Per-step check of a backward pass (adjoints.md §0 counts; the message names the method, the backward step, its
+ * time interval and which quantity went non-finite). One multiply-add per component: NaN/Inf make the sum NaN.
+ */
+export function checkBackwardStep(where: string, method: string, done: number, total: number, t: number, h: number,
+  cot: readonly Float64Array[], dParams: Float64Array): void {
+  let probe = 0;
+  for (const c of cot) for (let m = 0; m < c.length; m++) probe += c[m] * 0;
+  let pProbe = 0;
+  for (let m = 0; m < dParams.length; m++) pProbe += dParams[m] * 0;
+  if (probe === 0 && pProbe === 0) return;
+  const what = probe !== 0
+    ? 'the adjoint state (∂L/∂state) became non-finite: the VJP of f returned NaN or Inf at one of the step\'s stages (for example √y or log y at y = 0, or an overflow)'
+    : 'the parameter cotangent (∂L/∂params) became non-finite: the VJP of f with respect to the parameters returned NaN or Inf';
+  throw new TideError('NONFINITE', `${where}: ${what}, at backward step ${done} of ${total} (the forward step from t = ${t} to ${t + h}). Inspect the field's derivatives there, or use another gradient method.`, { method, step: done, t, h });
+}

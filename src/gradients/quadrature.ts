@@ -15,6 +15,7 @@ import { integrate } from '../integrate/solve.ts';
 import { resolveSolveOptions, type ResolvedOptions } from '../integrate/options.ts';
 import type { Solution } from '../integrate/solution.ts';
 import { odeTerm } from '../terms/ode.ts';
+import { trustField } from '../integrate/field-check.ts';
 import { resolveSolver } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { Tableau } from '../solvers/tableau.ts';
@@ -63,7 +64,7 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
       const y = new Float64Array(d), v = new Float64Array(d), a = new Float64Array(d), dY = new Float64Array(d);
       let vjps = 0;
       // da_y/dt = −(∂f/∂y)ᵀ a_y at y(t) from the forward's dense output; no parameter cotangent (dParams = null).
-      const adjointField: VectorField = {
+      const adjointField: VectorField = trustField({
         dim: d, paramCount: 0, name: `state adjoint of ${field.name ?? 'f'}`,
         eval(out, t, S) {
           (fwd as ForwardRecord).solution.evaluate(t, y);
@@ -71,7 +72,7 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
           field.vjp!(out, null, v, t, y, (fwd as ForwardRecord).params as Float64Array);
           vjps++;
         },
-      };
+      });
       const solver = options.solver !== undefined ? resolveSolver(options.solver, 'quadrature')
         : cfg.adaptive && !cfg.solver.reversible && cfg.solver.errorOrder !== undefined ? cfg.solver : resolveSolver('tsit5', 'quadrature');
       const S = new Float64Array(d);
@@ -95,7 +96,15 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
           const legs: { sol: Solution; t0: number }[] = [];
           while (dir * (tCur - t0) > 0) {
             const tNext = q >= 0 ? ts[q] : t0;
-            const sol = integrate({ ...base, t0: tCur, t1: tNext, ...(Number.isFinite(hCarry) ? { stepSize: Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) } : { stepSize: undefined }) }, S, ws);
+            let sol: Solution;
+            try {
+              sol = integrate({ ...base, t0: tCur, t1: tNext, ...(Number.isFinite(hCarry) ? { stepSize: Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) } : { stepSize: undefined }) }, S, ws);
+            } catch (e) {
+              if (e instanceof TideError && (e.code === 'NONFINITE' || e.code === 'STEP_UNDERFLOW' || e.code === 'MAX_STEPS')) {
+                throw new TideError(e.code, `${where}: the backward state-adjoint solve from t = ${tCur} to ${tNext} failed: the VJP of f or the adjoint state became non-finite, or the step collapsed. Check the field's derivatives along the solution, or use gradient 'direct'. (${e.message})`, { ...e.details, method: 'quadrature' }, { cause: e });
+              }
+              throw e;
+            }
             S.set(sol.yFinal);
             nfe += sol.stats.nfe; steps += sol.stats.nAccepted + sol.stats.nRejected;
             if (Number.isFinite(sol.nextStepSize)) hCarry = sol.nextStepSize;

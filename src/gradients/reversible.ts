@@ -15,7 +15,7 @@ import { describe } from '../core/array.ts';
 import type { ReverseStepper, Solver, StepPullback } from '../solvers/solver.ts';
 import { GrowableBuffer } from '../integrate/solution.ts';
 import { coupledSolver } from '../solvers/reversible/coupled.ts';
-import { addPointSaves, newReport, type GradientMethod, type GradientRun } from './method.ts';
+import { addPointSaves, checkBackwardStep, newReport, type GradientMethod, type GradientRun } from './method.ts';
 
 export interface ReversibleOptions {
   /**
@@ -32,6 +32,12 @@ export interface ReversibleOptions {
   lambda?: number;
   /** 'land' (default): steps land on save times; 'linear': saves interpolate linearly between grid states. */
   saves?: 'land' | 'linear';
+}
+
+/** The error of a reversal that drifted (with re-anchoring off): λ, N, the error and the fix. */
+function reconstructionError(where: string, drift: number, tolerance: number, lam: number, N: number, done: number): TideError {
+  const what = Number.isFinite(drift) ? `rebuilt the state with relative error ${drift.toExponential(2)} (tolerance ${tolerance})` : 'overflowed while rebuilding the states (the reconstructed state is no longer finite)';
+  return new TideError('RECONSTRUCTION', `${where}: the reversible backward pass ${what} after ${done} of N = ${N} steps with λ = ${lam}: round-off grows like ε·λ^−N (and with the dynamics' backward growth), so the gradient would not be exact. Turn re-anchoring on (reversible({ anchorEvery: 'auto' }), the default), take fewer steps, raise λ towards 1, or use gradient 'checkpoint'.`, { lambda: lam, steps: N, error: drift });
 }
 
 /** `gradient: reversible({ lambda: 0.99 })` (or 'reversible'). */
@@ -110,6 +116,13 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
             for (let n = top - 1; n >= lo; n--) {
               rs.reverseStep(cur, n, grid.times[n], grid.hs[n], params, dParams, schedule, dYs);
               addPointSaves(rs.cot[0], schedule, n, dYs);
+              // A non-finite drift is handled by the anchor check (the segment is redone); a non-finite cotangent is not.
+              if (anchorOpt === 0 || pb === null) {
+                let probe = 0;
+                for (let m = 0; m < size; m++) probe += cur[m] * 0;
+                if (probe !== 0) throw reconstructionError(where, Infinity, tolerance, lam, N, N - n);
+                checkBackwardStep(where, 'reversible', N - n, N, grid.times[n], grid.hs[n], rs.cot, dParams);
+              }
               if (onStep) onStep(N - n, N);
             }
             // How far the exact inverse drifted from the anchor (λ^{−k} growth of round-off, or the dynamics).
@@ -120,7 +133,7 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
             if (!(drift <= maxDrift)) maxDrift = drift;
             if (!(drift <= tolerance)) {
               if (anchorOpt === 0 || pb === null) {
-                throw new TideError('RECONSTRUCTION', `${where}: the reversible backward pass rebuilt the initial state with relative error ${drift.toExponential(2)} (tolerance ${tolerance}) after N = ${N} steps with λ = ${lam}: round-off grows like ε·λ^−N (and with the dynamics' backward growth), so the gradient is not exact. Turn re-anchoring on (reversible({ anchorEvery: 'auto' })), take fewer steps, raise λ towards 1, or use gradient 'checkpoint'.`, { lambda: lam, steps: N, error: drift });
+                throw reconstructionError(where, drift, tolerance, lam, N, N - lo);
               }
               // Redo the segment by backpropagation through its stored states, from the exact anchor.
               redone++;
@@ -138,10 +151,13 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
                 pb.recompute(grid.times[n], grid.hs[n], S.subarray((n - lo) * size, (n - lo + 1) * size), params, null);
                 pb.pullbackStep(n, grid.times[n], grid.hs[n], params, dParams, schedule, dYs);
                 addPointSaves(pb.cot[0], schedule, n, dYs);
+                checkBackwardStep(where, 'reversible', N - n, N, grid.times[n], grid.hs[n], pb.cot, dParams);
               }
               for (let c = 0; c < rs.cot.length; c++) (rs.cot[c] as Float64Array).set(pb.cot[c]);
             }
             cur.set(anchor); // re-anchor: continue from the stored state exactly
+            // The states are right now; a non-finite cotangent can only come from the field's VJP in this segment.
+            checkBackwardStep(where, 'reversible', N - lo, N, grid.times[lo], grid.times[top] - grid.times[lo], rs.cot, dParams);
             top = lo;
           }
           if (redone > 0 && autoK && K > 4) K = Math.max(4, Math.floor(K / 4));

@@ -13,7 +13,8 @@
  */
 import { TideError, checkFinite, checkOptionKeys, firstNonFinite } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
-import { fieldFromFunction, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
+import { isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
+import { fieldFromPlain, type ReturningFunction } from '../integrate/field-check.ts';
 import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
 import { integrate } from '../integrate/solve.ts';
@@ -76,7 +77,7 @@ export interface PreparedSolve {
 function asTerm(where: string, arg: unknown, dim?: number, paramCount = 0): Term {
   if (isTerm(arg)) return arg;
   if (isVectorField(arg)) return odeTerm(arg);
-  if (typeof arg === 'function' && dim !== undefined) return odeTerm(fieldFromFunction(arg as FieldFunction, dim, paramCount, arg.name || 'f'));
+  if (typeof arg === 'function' && dim !== undefined) return odeTerm(fieldFromPlain(arg as FieldFunction, dim, paramCount));
   throw new TideError('BAD_ARGUMENT', `${where}: the first argument must be a Term (odeTerm, controlTerm, diffusionTerm, sumTerms) or a VectorField (fieldFromModel, fieldFromTrace, fieldFromFunction), got ${describe(arg)}.`);
 }
 
@@ -274,7 +275,7 @@ function eventCotangent(cfg: ResolvedOptions, fwd: ForwardRecord, dYs: Readonly<
  * Solves with a gradient method: the solution plus `backward(dYs)`. Without `gradient` this is a plain forward solve.
  * See {@link prepareSolve} for reuse across training steps.
  */
-export function solve(termArg: Term | VectorField | FieldFunction, y0: Float64Array, options: GradientSolveOptions): GradientSolution | Solution {
+export function solve(termArg: Term | VectorField | FieldFunction | ReturningFunction, y0: Float64Array, options: GradientSolveOptions): GradientSolution | Solution {
   if (typeof options === 'object' && options !== null && options.gradient === undefined && options.timeGradients === undefined && options.onBackwardStep === undefined) {
     const cfg = resolveSolveOptions(termArg, y0, options);
     return integrate(cfg, y0);

@@ -4,7 +4,8 @@
  */
 import { TideError, checkFinite, checkOptionKeys, fmtShape } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
-import { checkParams, fieldFromFunction, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
+import { checkParams, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
+import { checkFirstEvaluation, fieldFromPlain, type ReturningFunction } from './field-check.ts';
 import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
@@ -235,7 +236,7 @@ function controllerOf(where: string, v: unknown): StepSizeController {
  * Validates everything `solve` was given and fills in defaults.
  * @throws TideError with codes BAD_OPTION, BAD_ARGUMENT, SHAPE, DTYPE, NONFINITE, UNKNOWN_NAME (see `solve`).
  */
-export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction, y0: unknown, options: SolveOptions, keys: readonly string[] = SOLVE_KEYS): ResolvedOptions {
+export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction | ReturningFunction, y0: unknown, options: SolveOptions, keys: readonly string[] = SOLVE_KEYS): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TideError('BAD_ARGUMENT', `solve: options must be an object with at least t0 and t1, e.g. { t0: 0, t1: 1 }; got ${describe(options)}.`);
   }
@@ -262,7 +263,7 @@ export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction
   let term: Term;
   if (isTerm(fieldArg)) term = fieldArg;
   else if (isVectorField(fieldArg)) term = odeTerm(fieldArg);
-  else if (typeof fieldArg === 'function') term = odeTerm(fieldFromFunction(fieldArg, y0.length, params.length, fieldArg.name || 'f'));
+  else if (typeof fieldArg === 'function') term = odeTerm(fieldFromPlain(fieldArg, y0.length, params.length));
   else throw new TideError('BAD_ARGUMENT', `${where}: the first argument must be a Term, a VectorField or a function (out, t, y, params) => void, got ${describe(fieldArg)}.`);
   const n = term.dim;
   if (y0.length !== n) {
@@ -281,6 +282,7 @@ export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction
   }
   checkFinite(where, 'y0', y0, 'The initial state must be finite.');
   checkParams(where, term as unknown as VectorField, params);
+  if (term.ode !== null) checkFirstEvaluation(where, term.ode, typeof o.t0 === 'number' ? o.t0 : 0, y0, params);
 
   // Time span.
   // t0 defaults to 0 (as in torchdiffeq's and diffrax's usual calls); t1 is required.
