@@ -14,7 +14,8 @@ test('(t, y) => wrong length: a SHAPE error', () => {
 });
 
 test('a function that returns an array but was declared with three parameters: told how to fix it', () => {
-  throwsTide(() => solve((_t: number, y: Float64Array, _p: Float64Array) => [-y[0]] as unknown as void, Float64Array.of(1), { t1: 1 }), 'BAD_ARGUMENT', /returned an array and left out unwritten.*\(out, t, y, params\) => void/);
+  const threeArgs = ((_t: number, y: Float64Array, _p: Float64Array) => [-y[0]]) as unknown as (out: Float64Array, t: number, y: Float64Array, p: Float64Array) => void;
+  throwsTide(() => solve(threeArgs, Float64Array.of(1), { t1: 1 }), 'BAD_ARGUMENT', /returned an array and left out unwritten.*\(out, t, y, params\) => void/);
 });
 
 test('a field that writes nothing, or only part of out', () => {
