@@ -6,7 +6,7 @@
  * The capability flags are what the suites use to decide which crossings apply; the catalogue test checks them
  * against the solver objects themselves, so a flag cannot silently disagree with the code.
  */
-import { defineTableau, coupledSolver, direct, checkpoint, backsolve, interpolated, reversible, tableaus } from '../src/index.ts';
+import { defineTableau, coupledSolver, direct, checkpoint, backsolve, interpolated, quadrature, reversible, tableaus } from '../src/index.ts';
 import type { GradientMethod, Solver, Tableau, VectorField } from '../src/index.ts';
 import { forcedOscillator, neuralSpiral } from './gradients/problems.ts';
 
@@ -126,6 +126,7 @@ export const allGradientMethods: readonly GradientEntry[] = [
   continuous('backsolve(seminorm)', () => backsolve({ norm: 'seminorm' })),
   continuous('interpolated(33 nodes)', () => interpolated({ nodes: 33 }), true),
   continuous('interpolated(dense)', () => interpolated({ nodes: 'dense' })),
+  continuous('quadrature', () => quadrature()),
   rev('reversible', {}),
   rev('reversible(λ 0.999)', { lambda: 0.999 }),
   rev('reversible(λ 0.9)', { lambda: 0.9 }),

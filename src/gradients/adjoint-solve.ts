@@ -22,6 +22,7 @@ import { resolveSolver } from '../solvers/registry.ts';
 import { erkSolver } from '../solvers/erk.ts';
 import { odeTerm } from '../terms/ode.ts';
 import { trustField } from '../integrate/field-check.ts';
+import { justAfter } from '../integrate/time.ts';
 import type { Tableau } from '../solvers/tableau.ts';
 import type { ForwardRecord, GradientReport } from './method.ts';
 import { newReport } from './method.ts';
@@ -133,6 +134,7 @@ export class AdjointSolver {
   private readonly d: number;
   private readonly p: number;
   private readonly stops: Float64Array;
+  private readonly stopSet: Set<number>;
   private readonly ws;
   private readonly fixedStep: number | undefined;
 
@@ -156,6 +158,7 @@ export class AdjointSolver {
     const normKind = o.norm ?? 'rms';
     const norm = adjointNormOf(normKind === 'seminorm' ? 'seminorm' : normKind === 'seminorm-per-tensor' ? 'seminorm' : normKind, blocks, paramBlocks, this.aug.dim);
     this.stops = Float64Array.from(o.tstops ?? fwd.tstops);
+    this.stopSet = new Set(this.stops);
     this.base = resolveSolveOptions(odeTerm(this.aug), this.S, {
       t0: 1, t1: 0, method: solver, adaptive, rtol: scalarTol(o.rtol ?? fwd.rtol), atol: scalarTol(o.atol ?? fwd.atol), norm,
       maxSteps: o.maxSteps ?? fwd.maxSteps, ...(this.fixedStep !== undefined ? { stepSize: this.fixedStep } : {}),
@@ -196,8 +199,10 @@ export class AdjointSolver {
       const inside = this.stops.filter((v) => dir * (v - tNext) > 0 && dir * (tCur - v) > 0).sort();
       if (dir > 0) inside.reverse();
       const adaptive = this.base.adaptive;
+      // An interval that starts on a tstop of the forward starts one ulp past it, on the far side of a jump of f.
+      const start = this.stopSet.has(tCur) ? justAfter(tCur, -dir) : tCur;
       const cfg: ResolvedOptions = {
-        ...this.base, t0: tCur, t1: tNext, tstops: inside, landings: inside, restartAt: new Uint8Array(inside.length).fill(1),
+        ...this.base, t0: start, t1: tNext, tstops: inside, landings: inside, restartAt: new Uint8Array(inside.length).fill(1),
         stepSize: adaptive ? (Number.isFinite(hCarry) ? Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) : undefined) : this.fixedStep,
         saveAt: { t0: false, t1: false, ts: new Float64Array(0), steps: false, dense: false },
       };

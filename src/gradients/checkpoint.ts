@@ -39,14 +39,14 @@ class StateExecutor implements CheckpointOps {
   }
   advance(k: number): void {
     const g = this.grid as ForwardGrid;
-    this.pb.advance(g.times[k], g.hs[k], this.cur, this.params);
+    this.pb.advance(g.times[k], g.hs[k], this.cur, this.params, g.restart[k] === 1);
     this.advances++;
   }
   store(slot: number): void { this.slots[slot].set(this.cur); }
   restore(slot: number): void { this.cur.set(this.slots[slot]); }
   tapedStep(k: number): void {
     const g = this.grid as ForwardGrid, sch = this.schedule as SaveSchedule;
-    this.pb.recompute(g.times[k], g.hs[k], this.cur, this.params, null);
+    this.pb.recompute(g.times[k], g.hs[k], this.cur, this.params, null, g.restart[k] === 1);
     this.pb.pullbackStep(k, g.times[k], g.hs[k], this.params, this.dParams, sch, this.dYs);
     addPointSaves(this.pb.cot[0], sch, k, this.dYs);
     checkBackwardStep(this.where, this.method, g.N - k, g.N, g.times[k], g.hs[k], this.pb.cot, this.dParams);

@@ -16,7 +16,9 @@ import { resolveSolveOptions, type ResolvedOptions } from '../integrate/options.
 import type { Solution } from '../integrate/solution.ts';
 import { odeTerm } from '../terms/ode.ts';
 import { trustField } from '../integrate/field-check.ts';
+import { justAfter } from '../integrate/time.ts';
 import { resolveSolver } from '../solvers/registry.ts';
+import { erkSolver } from '../solvers/erk.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { Tableau } from '../solvers/tableau.ts';
 import { newReport, type ForwardRecord, type GradientMethod, type GradientRun } from './method.ts';
@@ -73,14 +75,20 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
           vjps++;
         },
       });
+      // As the other continuous adjoints: the forward's solver (the base of a reversible one) and stepping mode.
+      const fs = cfg.solver as Solver & { base?: Tableau };
       const solver = options.solver !== undefined ? resolveSolver(options.solver, 'quadrature')
-        : cfg.adaptive && !cfg.solver.reversible && cfg.solver.errorOrder !== undefined ? cfg.solver : resolveSolver('tsit5', 'quadrature');
+        : fs.reversible ? (fs.base !== undefined ? erkSolver(fs.base) as unknown as Solver : resolveSolver('tsit5', 'quadrature')) : fs;
+      const adaptive = cfg.adaptive && solver.errorOrder !== undefined;
+      if (!adaptive && cfg.stepSize === undefined) throw new TideError('BAD_OPTION', `${where}: the state-adjoint solve of 'quadrature' steps with fixed steps but the forward has no stepSize.`, { option: 'stepSize' });
       const S = new Float64Array(d);
       const base: ResolvedOptions = resolveSolveOptions(odeTerm(adjointField), S, {
-        t0: 1, t1: 0, method: solver, rtol: options.rtol ?? scalar(cfg.rtol), atol: options.atol ?? scalar(cfg.atol),
+        t0: 1, t1: 0, method: solver, adaptive, ...(adaptive ? {} : { stepSize: cfg.stepSize }),
+        rtol: options.rtol ?? scalar(cfg.rtol), atol: options.atol ?? scalar(cfg.atol),
         maxSteps: cfg.maxSteps, saveAt: { dense: true },
       });
       const ws = base.solver.workspace(base.term);
+      const stops = Float64Array.from(cfg.tstops), stopSet = new Set(stops);
       return {
         forwardNeeds: { dense: true },
         beginForward() {},
@@ -97,8 +105,13 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
           while (dir * (tCur - t0) > 0) {
             const tNext = q >= 0 ? ts[q] : t0;
             let sol: Solution;
+            // The forward's tstops are restarts of the backward solve too (f may jump there), entered from the far side.
+            const inside = stops.filter((v) => dir * (v - tNext) > 0 && dir * (tCur - v) > 0).sort();
+            if (dir > 0) inside.reverse();
+            const start = stopSet.has(tCur) ? justAfter(tCur, -dir) : tCur;
             try {
-              sol = integrate({ ...base, t0: tCur, t1: tNext, ...(Number.isFinite(hCarry) ? { stepSize: Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) } : { stepSize: undefined }) }, S, ws);
+              sol = integrate({ ...base, t0: start, t1: tNext, tstops: inside, landings: inside, restartAt: new Uint8Array(inside.length).fill(1),
+                ...(!base.adaptive ? {} : Number.isFinite(hCarry) ? { stepSize: Math.min(Math.abs(hCarry), Math.abs(tCur - tNext)) } : { stepSize: undefined }) }, S, ws);
             } catch (e) {
               if (e instanceof TideError && (e.code === 'NONFINITE' || e.code === 'STEP_UNDERFLOW' || e.code === 'MAX_STEPS')) {
                 throw new TideError(e.code, `${where}: the backward state-adjoint solve from t = ${tCur} to ${tNext} failed: the VJP of f or the adjoint state became non-finite, or the step collapsed. Check the field's derivatives along the solution, or use gradient 'direct'. (${e.message})`, { ...e.details, method: 'quadrature' }, { cause: e });
@@ -108,7 +121,7 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
             S.set(sol.yFinal);
             nfe += sol.stats.nfe; steps += sol.stats.nAccepted + sol.stats.nRejected;
             if (Number.isFinite(sol.nextStepSize)) hCarry = sol.nextStepSize;
-            legs.push({ sol, t0: tCur });
+            legs.push({ sol, t0: start });
             tCur = tNext;
             addSavesAt(tCur);
             if (onStep) onStep(K - Math.max(q + 1, 0), K);

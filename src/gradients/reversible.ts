@@ -145,10 +145,10 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
               S.set(anchor, 0);
               for (let k = 0; k < len - 1; k++) {
                 S.copyWithin((k + 1) * size, k * size, (k + 1) * size);
-                pb.advance(grid.times[lo + k], grid.hs[lo + k], S.subarray((k + 1) * size, (k + 2) * size), params);
+                pb.advance(grid.times[lo + k], grid.hs[lo + k], S.subarray((k + 1) * size, (k + 2) * size), params, grid.restart[lo + k] === 1);
               }
               for (let n = top - 1; n >= lo; n--) {
-                pb.recompute(grid.times[n], grid.hs[n], S.subarray((n - lo) * size, (n - lo + 1) * size), params, null);
+                pb.recompute(grid.times[n], grid.hs[n], S.subarray((n - lo) * size, (n - lo + 1) * size), params, null, grid.restart[n] === 1);
                 pb.pullbackStep(n, grid.times[n], grid.hs[n], params, dParams, schedule, dYs);
                 addPointSaves(pb.cot[0], schedule, n, dYs);
                 checkBackwardStep(where, 'reversible', N - n, N, grid.times[n], grid.hs[n], pb.cot, dParams);

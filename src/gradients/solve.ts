@@ -137,6 +137,8 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
     if (userOnAccept !== undefined) userOnAccept(rec);
   };
   const fcfg: ResolvedOptions = { ...cfg, onAccept };
+  // Runs share the method's buffers: a solution can be differentiated until the next run of this prepared solve.
+  let generation = 0;
 
   return {
     method, options: cfg,
@@ -148,6 +150,7 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
         checkFinite(where, 'params', paramsArg, 'Check the initialisation or lower the learning rate.');
         snapshot.set(paramsArg);
       }
+      const gen = ++generation;
       times.length = 0; hs.length = 0; restart.length = 0;
       times.push(cfg.t0); restart.push(0);
       run.beginForward(y0);
@@ -173,6 +176,9 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
             throw new TideError('SHAPE', `${where}.backward: dYs must be a Float64Array of length ${sol.ys.length} (${sol.count} saved rows × dim ${d}), the layout of ys; got ${describe(dYs)}.`, { expected: sol.ys.length });
           }
           checkFinite(`${where}.backward`, 'dYs', dYs, 'The loss gradient must be finite.');
+          if (gen !== generation) {
+            throw new TideError('BAD_ARGUMENT', `${where}.backward: this solution's forward records were reused by a later run() of the same prepared solve (run ${generation}; this is run ${gen}). Call backward before the next run(), or use one prepareSolve per solution you keep.`, { run: gen, latest: generation });
+          }
           checkOptionKeys(`${where}.backward`, bopts, ['dEventTime']);
           const g = sol.status === 'event' ? eventCotangent(cfg, fwd, dYs, bopts.dEventTime ?? 0) : dYs;
           const dY0 = new Float64Array(d), dParams = new Float64Array(p);

@@ -21,6 +21,7 @@ import type { FieldFunction, VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
 import { evalDense } from '../solvers/dense/polynomial.ts';
+import { justAfter, justBefore } from './time.ts';
 import { selectInitialStep } from '../control/initial-step.ts';
 import { resolveSolveOptions, type AcceptedStep, type ResolvedOptions, type SolveOptions, type StepInfo } from './options.ts';
 import { DenseStore, GrowableBuffer, OdeSolution, SaveBuffer, type Solution, type SolveStatus } from '../integrate/solution.ts';
@@ -58,10 +59,6 @@ export function solve(field: Term | VectorField | FieldFunction, y0: Float64Arra
   return integrate(cfg, y0);
 }
 
-/** A time strictly before x in the direction of integration (a few ulps at most). */
-function justBefore(x: number, dir: number): number {
-  return x - dir * Math.max(Math.abs(x) * Number.EPSILON, Number.MIN_VALUE);
-}
 
 /** For messages: `y[37]`, or `y[37] (row 12, component 1)` when a [batch, dim] shape was given. */
 function component(cfg: ResolvedOptions, i: number): string {
@@ -267,7 +264,9 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
             iStop++;
             target = iStop < stops.length ? stops[iStop] : t1;
             // Restart past a possible jump: fresh f(tstop, y) instead of the FSAL stage (VCAB3 restarts with BS3).
-            if (restartHere) stats.nfe += solver.begin(t, y, params, ws, true);
+            // f is taken on the far side of the stop (one ulp past it in the direction of travel): right-continuous
+            // forward, left-continuous backward (t1 < t0).
+            if (restartHere) stats.nfe += solver.begin(justAfter(t, dir), y, params, ws, true);
           }
         } else {
           since++;

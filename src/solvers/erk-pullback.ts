@@ -19,6 +19,7 @@ import type { TermTape } from '../terms/term.ts';
 import type { SaveInStep, SaveSchedule, StepPullback } from './solver.ts';
 import type { Tableau } from './tableau.ts';
 import { erkStageInput, erkSolution, erkStep, ensureTapes, type ErkWorkspace } from './erk.ts';
+import { justAfter } from '../integrate/time.ts';
 
 /**
  * Monomial coefficients of each input's dense weight: rows y_n, y_{n+1}, k_1 … k_s, then the interpolant's extra stages
@@ -154,21 +155,21 @@ export class ErkPullback implements StepPullback {
   }
 
   /** A re-advance (no tape, no error estimate, FSAL stage skipped): state ← the state after step (t, h). */
-  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>): void {
+  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart = false): void {
     const ws = this.ws;
-    ws.k1Valid = false; ws.taped = false; ws.skipFsalEval = true;
+    ws.k1Valid = false; ws.taped = false; ws.skipFsalEval = true; ws.nudgeStage0 = restart;
     this.nfe += erkStep(this.yNext, null, this.tableau, t, h, state, params, ws);
-    ws.skipFsalEval = false;
+    ws.skipFsalEval = false; ws.nudgeStage0 = false;
     state.set(this.yNext);
   }
 
-  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null): void {
+  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart = false): void {
     const ws = this.ws;
     ensureTapes(ws);
-    ws.k1Valid = false; ws.taped = true; ws.skipFsalEval = !this.keepFsal;
+    ws.k1Valid = false; ws.taped = true; ws.skipFsalEval = !this.keepFsal; ws.nudgeStage0 = restart;
     this.yRec.set(state);
     this.nfe += erkStep(this.yNext, null, this.tableau, t, h, this.yRec, params, ws);
-    ws.taped = false; ws.k1Valid = false;
+    ws.taped = false; ws.k1Valid = false; ws.nudgeStage0 = false;
     if (stateOut !== null) stateOut.set(this.yNext);
     this.taped = true;
   }
@@ -192,7 +193,8 @@ export class ErkPullback implements StepPullback {
     }
     if (needF) this.pullbackFEnd(t, h, w, k, params, dParams);
     if (this.extrasUsed) this.pullbackExtras(t, h, w, k, params, dParams);
-    this.pullbackStages(t, h, w, k, params, dParams);
+    // After a restart at a tstop the forward took stage 1 one ulp past the stop (the far side of a jump of f).
+    this.pullbackStages(t, h, w, k, params, dParams, schedule.restartAt(n) ? justAfter(t, h >= 0 ? 1 : -1) : t);
   }
 
   /** Cotangents of saves inside the step onto ȳ_{n+1}, k̄_i, f̄_{n+1} and ȳ_n. Returns whether f_{n+1} got one. */
@@ -288,7 +290,7 @@ export class ErkPullback implements StepPullback {
   }
 
   /** The stage loop of the adjoint step (file header). */
-  private pullbackStages(t: number, h: number, w: number, k: readonly Float64Array[], params: Readonly<Float64Array>, dParams: Float64Array): void {
+  private pullbackStages(t: number, h: number, w: number, k: readonly Float64Array[], params: Readonly<Float64Array>, dParams: Float64Array, t1: number): void {
     const tab = this.tableau, s = this.s, d = this.d, a = tab.a, b = tab.b, c = tab.c;
     const dy = this.dy, kbar = this.kbar, Ybar = this.Ybar, ws = this.ws, f = this.field;
     const taped = this.taped;
@@ -310,8 +312,9 @@ export class ErkPullback implements StepPullback {
         else (ws.termTape as TermTape).vjp(i, Ybar[i], dParams, kbar);
       } else {
         const Yi = i === 0 ? this.yRec : erkStageInput(this.Y, tab, i, w, this.yRec, k);
-        if (f !== null) f.vjp!(Ybar[i], dParams, kbar, t + c[i] * h, Yi, params as Float64Array);
-        else ws.term.vfProdVjp(Ybar[i], dParams, kbar, t + c[i] * h, Yi, params, ws.control);
+        const ti = i === 0 ? t1 : t + c[i] * h;
+        if (f !== null) f.vjp!(Ybar[i], dParams, kbar, ti, Yi, params as Float64Array);
+        else ws.term.vfProdVjp(Ybar[i], dParams, kbar, ti, Yi, params, ws.control);
       }
       this.vjps++;
     }

@@ -27,6 +27,7 @@ import type { Norm, Tolerance } from '../control/norms.ts';
 import type { Solver, SolverWorkspace } from './solver.ts';
 import type { Tableau } from './tableau.ts';
 import { ErkPullback } from './erk-pullback.ts';
+import { justAfter } from '../integrate/time.ts';
 
 /** Scratch of one explicit RK solve, allocated once by {@link erkWorkspace}. */
 export interface ErkWorkspace extends SolverWorkspace {
@@ -57,6 +58,8 @@ export interface ErkWorkspace extends SolverWorkspace {
   w: number;
   /** When true, stage i is evaluated into slot i of the tapes below (so a pullback can skip re-evaluation). */
   taped: boolean;
+  /** Evaluate stage 1 one ulp past t (the first step after a restart at a tstop, replayed by a pullback). */
+  nudgeStage0: boolean;
   /** Stage slots (allocated on first use by a pullback). */
   fieldTape: FieldTape | null;
   termTape: TermTape | null;
@@ -96,6 +99,7 @@ export function erkWorkspace(tableau: Tableau, term: Term): ErkWorkspace {
     control: new Float64Array(term.controlDim),
     w: 0,
     taped: false,
+    nudgeStage0: false,
     fieldTape: null,
     termTape: null,
     err2: tableau.bErr2 !== null ? new Float64Array(dim) : null,
@@ -177,7 +181,7 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
   }
   ws.w = w;
   if (!ws.k1Valid || ws.taped) {
-    evalStage(ws, 0, k[0], t, y as Float64Array, params);
+    evalStage(ws, 0, k[0], ws.nudgeStage0 ? justAfter(t, h >= 0 ? 1 : -1) : t, y as Float64Array, params);
     nfe++;
     ws.k1Valid = ws.field !== null;
   }

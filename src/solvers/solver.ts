@@ -137,10 +137,13 @@ export interface StepPullback {
   record(out: Float64Array, offset: number, y: Readonly<Float64Array>, yNew: Readonly<Float64Array>): void;
   /** Backward: makes the step recorded at offset the one `pullbackStep` pulls back through. */
   restore(buf: Readonly<Float64Array>, offset: number): void;
-  /** Backward: a re-advance, state (saveState layout) ← the state after step (t, h), without tape or error estimate. */
-  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>): void;
+  /**
+   * Backward: a re-advance, state (saveState layout) ← the state after step (t, h), without tape or error estimate.
+   * `restart`: the step starts at a tstop where the solve restarted (its first stage is taken one ulp past t).
+   */
+  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart?: boolean): void;
   /** Backward: re-runs step (t, h) from `state` (saveState layout) with taped stages. Writes the state after it into stateOut if given. */
-  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null): void;
+  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart?: boolean): void;
   /**
    * cot ← cotangent at t_n from the cotangent at t_{n+1}, through the restored or recomputed step n (t, h), adding
    * the cotangents dYs of the saves inside that step (schedule.inStep(n)); dParams accumulates ∂L/∂params.

@@ -19,6 +19,8 @@ import { vcab3Weights, type Vcab3Workspace } from './vcab3.ts';
 
 const NONE: readonly never[] = Object.freeze([]);
 const NO_SAVES: SaveSchedule = { steps: 0, atPoint: () => NONE, inStep: () => NONE, restartAt: () => false, stepSize: () => 0 };
+/** The same for a start-up step right after a restart at a tstop (its k_1 was taken one ulp past the stop). */
+const AT_RESTART: SaveSchedule = { ...NO_SAVES, restartAt: () => true };
 
 /** Record layout: [adams (1/0), h1, h2] then y_n, y_{n+1} and four d-vectors (BS3 stages, or f_n for an Adams step). */
 export class Vcab3Pullback implements StepPullback {
@@ -118,7 +120,7 @@ export class Vcab3Pullback implements StepPullback {
       // A BS3 start-up step: f_n = k_1, so its accumulated cotangent joins k̄_1.
       this.erk.cot[0].set(ybar);
       this.erk.addStageCotangent(0, fb[0]);
-      this.erk.pullbackStep(0, t, h, params, dParams, NO_SAVES, dYs);
+      this.erk.pullbackStep(0, t, h, params, dParams, schedule.restartAt(n) ? AT_RESTART : NO_SAVES, dYs);
       for (let m = 0; m < d; m++) ybar[m] = this.erk.cot[0][m] + yExtra[m];
     }
     // Step n − 1's saves put a cotangent on f_n, which is complete now only if step n − 1 continues into this one.

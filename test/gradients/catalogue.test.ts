@@ -127,7 +127,7 @@ function convergenceOrder(s: SolverEntry, m: GradientEntry, fwd: Solver): number
   // The backward solve runs the forward's solver, or the base RK method of a reversible one (tsit5 without one).
   const adjoint = fwd.reversible ? ((fwd as Solver & { base?: Tableau }).base?.order ?? getSolver('tsit5').order) : fwd.order;
   let p = Math.min(s.order, adjoint);
-  if (m.name.startsWith('interpolated')) p = Math.min(p, s.denseOrder + 1);
+  if (m.name.startsWith('interpolated') || m.name === 'quadrature') p = Math.min(p, s.denseOrder + 1);
   return p;
 }
 
@@ -153,7 +153,7 @@ function runCase(s: SolverEntry, m: GradientEntry, r: Regime, stepping: Stepping
       const got = gradOf(p, { ...o, method: fwdMethod, gradient: m.make() });
       const exact = exactOf(p, r, o.saveAt).g;
       // Interpolating y from a linear dense output (reversible solvers) is second order only.
-      const tol = m.name.startsWith('interpolated') && s.denseOrder < 2 ? 1e-5 : 1e-6;
+      const tol = (m.name.startsWith('interpolated') || m.name === 'quadrature') && s.denseOrder < 2 ? 1e-5 : 1e-6;
       const e = vecRelErr(got.g, exact);
       assert.ok(e < tol, `${label}: error vs the exact gradient ${e.toExponential(2)} ≥ ${tol} (rtol ${rtolContinuous(s)}, ${got.steps} steps)`);
       return;
@@ -201,25 +201,8 @@ function runCase(s: SolverEntry, m: GradientEntry, r: Regime, stepping: Stepping
   }
 }
 
-/**
- * Known bugs (reported; the cases stay in the catalogue, skipped, until they are fixed):
- *
- * BUG 1 (src/integrate/solve.ts, restart after a tstop; src/gradients/adjoint-solve.ts, save intervals): the first
- * stage after a tstop is f(tstop, y), the right limit of a right-continuous f, also when the solve runs toward smaller
- * t, where the step enters the interval left of the stop. Every adjoint solve of backsolve/interpolated runs that way
- * (and starts a fresh integrate at each save time, so a save on a tstop hits the same thing), so across a jump of f
- * their gradients are off by O(h) (rk4, h = 0.01: 2.7e-4 vs direct; the fixed-step difference halves instead of
- * shrinking at the scheme's order).
- *
- * BUG 2 (src/solvers/reversible/reversible-heun.ts, restart after a tstop): the forward keeps F = f(t⁻, Y) evaluated
- * just before the stop for the next step, while the pullback (HeunAdjoint.pull) and the inverse step (reverseStep)
- * evaluate f at t_n = the stop itself. Across a jump of f, direct disagrees with central differences of the same
- * solve (∂L/∂a 0.2082 vs 0.1970) and the reversible method's reconstruction error is 0.04.
- */
-function knownBug(s: SolverEntry, m: GradientEntry, r: Regime): string | false {
-  if (r !== 'jump') return false;
-  if (m.kind === 'continuous') return 'BUG 1: the adjoint solve restarts after a tstop on the wrong side of a jump of f';
-  if (s.name === 'reversible-heun' && (m.name === 'direct' || m.kind === 'reversible')) return 'BUG 2: reversible Heun evaluates F on different sides of a jump in forward and pullback';
+/** Known bugs would be listed here (their cases skipped, not dropped); BUG 1–2 (jumps at tstops) are fixed. */
+function knownBug(_s: SolverEntry, _m: GradientEntry, _r: Regime): string | false {
   return false;
 }
 

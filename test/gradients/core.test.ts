@@ -106,11 +106,11 @@ describe('backsolve and interpolated with fixed-step methods and tstops', () => 
   // h = 0.01, are 2.7e-4 … 7.9e-4 off direct (1st order in h). Evaluating the restart one ulp past the stop in the
   // direction of integration brings an interior tstop to 2.6e-10 of direct; a save time on the tstop (0.6 here) still
   // fails then, because AdjointSolver.run starts each save interval with a fresh integrate whose begin is at the stop.
-  test.skip('across a tstop where the forcing jumps (jump oscillator, t = 0.6): matches direct to 1e-7 (BUG 1)', () => {
+  test('across a tstop where the forcing jumps (jump oscillator, t = 0.6): matches direct to 1e-7 (BUG 1)', () => {
     check({ ...osc, name: 'jump oscillator', field: jumpOscillator(0.6), jumpAt: 0.6 }, [0.35, 0.6], 1e-7);
   });
   // BUG 1 also makes the forward solve itself first-order across a jump when t1 < t0.
-  test.skip('a backward-in-time solve across a jump is as accurate as a forward one (BUG 1)', () => {
+  test('a backward-in-time solve across a jump is as accurate as a forward one (BUG 1)', () => {
     const p = { ...osc, field: jumpOscillator(0.6) };
     const o = { tstops: [0.6], method: 'rk4', stepSize: 0.01, adaptive: false } as const;
     // Integrate 0 → 1 tightly, then back from y(1) to 0 with rk4: it must return to y0 to O(h^4).
@@ -290,7 +290,7 @@ describe('prepared solves', () => {
   // live in the prepared run's reused buffers, so backward() of an earlier run after a later run() silently returns a
   // gradient mixed with the later run's records (direct: 0.64 off in dParams here); backsolve and interpolated keep
   // theirs per run and are right. Expected: the earlier run's own gradient, or a TideError saying it was superseded.
-  test.skip('backward() of an earlier run after a later run(): its own gradient or an error, never a mixed one (BUG 3)', () => {
+  test('backward() of an earlier run after a later run(): its own gradient or an error, never a mixed one (BUG 3)', () => {
     for (const [name, make] of methods) {
       const prep = prepareSolve(spiral.field, { ...o, gradient: make() });
       const first = prep.run(spiral.y0, spiral.params);

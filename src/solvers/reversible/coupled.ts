@@ -35,6 +35,8 @@ export interface CoupledWorkspace extends SolverWorkspace {
   /** z_n, and z_{n+1} of the last attempt (swapped on acceptance). */
   z: Float64Array;
   zNew: Float64Array;
+  /** The next step starts at a restart (a tstop): its forward base step takes stage 1 one ulp past the stop. */
+  atRestart: boolean;
   readonly phi: Float64Array;
 }
 
@@ -93,20 +95,22 @@ export function coupledSolver(tableau: Tableau, options: CoupledOptions = {}): S
       fwd.skipFsalEval = true; bwd.skipFsalEval = true;
       const d = term.dim;
       return {
-        dim: d, term, fwd, bwd, z: new Float64Array(d), zNew: new Float64Array(d), phi: new Float64Array(d),
+        dim: d, term, fwd, bwd, z: new Float64Array(d), zNew: new Float64Array(d), phi: new Float64Array(d), atRestart: false,
         stepK: fwd.k, stepTableau: tableau, trackStiffness: false, yStiff: null,
       };
     },
     begin(_t0, y0, _params, ws, restart = false): number {
       // A tstop does not reset the coupling state: the backward pass must be able to rebuild z across it.
       if (!restart) ws.z.set(y0);
+      ws.atRestart = restart;
       return 0;
     },
     currentF: () => null,
     step(yOut, errOut, t, h, y, params, ws): number {
       const z = ws.z, zN = ws.zNew, phi = ws.phi, d = ws.dim;
-      ws.fwd.k1Valid = false; ws.bwd.k1Valid = false;
+      ws.fwd.k1Valid = false; ws.bwd.k1Valid = false; ws.fwd.nudgeStage0 = ws.atRestart;
       let nfe = erkStep(phi, null, tableau, t, h, z, params, ws.fwd);
+      ws.fwd.nudgeStage0 = false;
       for (let m = 0; m < d; m++) yOut[m] = lam * (y[m] - z[m]) + phi[m];
       nfe += erkStep(phi, errOut, tableau, t + h, -h, yOut, params, ws.bwd);
       for (let m = 0; m < d; m++) zN[m] = z[m] + yOut[m] - phi[m];
@@ -115,6 +119,7 @@ export function coupledSolver(tableau: Tableau, options: CoupledOptions = {}): S
     },
     accept(coefOut, _needFEnd, _t, _h, y, yNew, _params, ws): number {
       const tmp = ws.z; ws.z = ws.zNew; ws.zNew = tmp;
+      ws.atRestart = false;
       if (coefOut !== null) linearDense(coefOut, y, yNew);
       return 0;
     },
@@ -178,22 +183,23 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
     this.haveStages = false;
   }
 
-  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>): void {
+  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart = false): void {
     const d = this.d, ws = this.ws, lam = this.lam, phi = ws.phi;
     const y = state.subarray(0, d), z = state.subarray(d);
-    ws.fwd.k1Valid = false; ws.bwd.k1Valid = false;
+    ws.fwd.k1Valid = false; ws.bwd.k1Valid = false; ws.fwd.nudgeStage0 = restart;
     this.extraNfe += erkStep(phi, null, this.tableau, t, h, z, params, ws.fwd);
+    ws.fwd.nudgeStage0 = false;
     for (let m = 0; m < d; m++) this.y1[m] = lam * (y[m] - z[m]) + phi[m];
     this.extraNfe += erkStep(phi, null, this.tableau, t + h, -h, this.y1, params, ws.bwd);
     for (let m = 0; m < d; m++) { z[m] = z[m] + this.y1[m] - phi[m]; y[m] = this.y1[m]; }
   }
 
-  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null): void {
+  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart = false): void {
     const d = this.d, lam = this.lam;
     this.state.set(state);
     const y = this.state.subarray(0, d), z = this.state.subarray(d);
     // Forward base step Φ_h(t, z_n) with taped stages, then Φ_{−h}(t + h, y_{n+1}).
-    this.pbW.recompute(t, h, z, params, this.w);
+    this.pbW.recompute(t, h, z, params, this.w, restart);
     for (let m = 0; m < d; m++) this.y1[m] = lam * (y[m] - z[m]) + this.w[m];
     this.pbU.recompute(t + h, -h, this.y1, params, this.u);
     for (let m = 0; m < d; m++) this.z1[m] = z[m] + this.y1[m] - this.u[m];
@@ -203,7 +209,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
 
   pullbackStep(n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array,
     schedule: SaveSchedule, dYs: Readonly<Float64Array>): void {
-    if (!this.haveStages) this.recompute(t, h, this.state, params, null);
+    if (!this.haveStages) this.recompute(t, h, this.state, params, null, schedule.restartAt(n));
     this.addInsideAfter(schedule.inStep(n), dYs, this.cot[0]);
     this.pullTaped(t, h, params, dParams);
     this.addInsideBefore(schedule.inStep(n), dYs, this.cot[0]);
@@ -230,7 +236,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
     // Reconstruct (z_n, then y_n) with the base steps' stages taped for the pullback.
     this.pbU.recompute(t + h, -h, y, params, this.u);
     for (let m = 0; m < d; m++) { this.tmpY[m] = y[m]; z[m] = z[m] - y[m] + this.u[m]; }
-    this.pbW.recompute(t, h, z, params, this.w);
+    this.pbW.recompute(t, h, z, params, this.w, schedule.restartAt(n));
     for (let m = 0; m < d; m++) y[m] = z[m] + (this.tmpY[m] - this.w[m]) / lam;
     this.pullTaped(t, h, params, dParams);
     this.addInsideBefore(schedule.inStep(n), dYs, this.cot[0]);

@@ -11,6 +11,7 @@ import { TideError } from '../../core/errors.ts';
 import type { Term } from '../../terms/term.ts';
 import type { ReverseStepper, SaveSchedule, Solver, SolverWorkspace, StepPullback } from '../solver.ts';
 import { linearDense, LinearSavePullback } from './linear-saves.ts';
+import { justAfter } from '../../integrate/time.ts';
 
 export interface HeunWorkspace extends SolverWorkspace {
   readonly field: VectorField;
@@ -33,7 +34,9 @@ export const reversibleHeun: Solver<HeunWorkspace> = {
     return { dim: d, term, field, Y, F: new Float64Array(d), Ynew: new Float64Array(d), Fnew: new Float64Array(d), stepK: [Y], stepTableau: null, trackStiffness: false, yStiff: null };
   },
   begin(t0, y0, params, ws, restart = false) {
-    if (restart) return 0;
+    // After a tstop (t0 is one ulp past it) F is re-evaluated on the new side of a possible jump of f; the pullback
+    // rebuilds the F of the landing step from Y, so the scheme stays exactly reversible across the stop.
+    if (restart) { ws.field.eval(ws.F, t0, ws.Y, params as Float64Array); return 1; }
     ws.Y.set(y0);
     ws.field.eval(ws.F, t0, ws.Y, params as Float64Array);
     return 1;
@@ -57,6 +60,14 @@ export const reversibleHeun: Solver<HeunWorkspace> = {
   pullback: (ws) => new HeunAdjoint(ws),
   reverse: (ws) => new HeunAdjoint(ws),
 };
+
+/**
+ * When F_n was evaluated: at t_n, except after a restart at a tstop, where the solver re-evaluated it one ulp past the
+ * stop (the far side of a jump of f).
+ */
+function fTime(schedule: SaveSchedule, n: number, t: number, h: number): number {
+  return schedule.restartAt(n) ? justAfter(t, h >= 0 ? 1 : -1) : t;
+}
 
 /**
  * Pullback of a reversible Heun step; F is a function of Y, so its cotangent is folded into Ȳ through J(Y)ᵀ:
@@ -91,15 +102,19 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   restore(buf: Readonly<Float64Array>, offset: number): void { for (let m = 0; m < 3 * this.d; m++) this.prev[m] = buf[offset + m]; this.stepped = false; }
   private stepped = false;
   /** state ← the state after step (t, h). */
-  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>): void {
+  advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart = false): void {
     const d = this.d, X = state.subarray(0, d), Y = state.subarray(d, 2 * d), F = state.subarray(2 * d);
+    // A step from a restart point: the forward re-evaluated F past the stop first (begin with restart).
+    if (restart) { this.field.eval(F, justAfter(t, h >= 0 ? 1 : -1), Y, params as Float64Array); this.nfe++; }
     for (let m = 0; m < d; m++) Y[m] = 2 * X[m] - Y[m] + h * F[m];
     const Fold = this.v; Fold.set(F);
     this.field.eval(F, t + h, Y, params as Float64Array); this.nfe++;
     for (let m = 0; m < d; m++) X[m] += 0.5 * h * (Fold[m] + F[m]);
   }
-  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null): void {
-    this.prev.set(state); this.cur.set(state);
+  recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart = false): void {
+    this.prev.set(state);
+    if (restart) { const d = this.d; this.field.eval(this.prev.subarray(2 * d), justAfter(t, h >= 0 ? 1 : -1), this.prev.subarray(d, 2 * d), params as Float64Array); this.nfe++; }
+    this.cur.set(this.prev);
     this.advance(t, h, this.cur, params);
     if (stateOut !== null) stateOut.set(this.cur);
     this.stepped = true;
@@ -107,19 +122,19 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   pullbackStep(n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, schedule: SaveSchedule, dYs: Readonly<Float64Array>): void {
     if (!this.stepped) { this.cur.set(this.prev); this.advance(t, h, this.cur, params); }
     this.addInsideAfter(schedule.inStep(n), dYs, this.cot[0]);
-    this.pull(t, h, params, dParams);
+    this.pull(t, h, params, dParams, fTime(schedule, n, t, h));
     this.addInsideBefore(schedule.inStep(n), dYs, this.cot[0]);
     this.stepped = false;
   }
   /** Uses this.cur (state n + 1) and this.prev (state n). */
-  private pull(t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array): void {
+  private pull(t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, tF: number): void {
     const d = this.d, Xb = this.cot[0], Yb = this.cot[1], { v, dyv, ytot } = this;
     const Yn1 = this.cur.subarray(d, 2 * d), Yn = this.prev.subarray(d, 2 * d);
     for (let m = 0; m < d; m++) v[m] = 0.5 * h * Xb[m];
     this.field.vjp!(dyv, dParams, v, t + h, Yn1, params as Float64Array); this.vjps++;
     for (let m = 0; m < d; m++) ytot[m] = Yb[m] + dyv[m];
     for (let m = 0; m < d; m++) v[m] = h * ytot[m] + 0.5 * h * Xb[m];
-    this.field.vjp!(dyv, dParams, v, t, Yn, params as Float64Array); this.vjps++;
+    this.field.vjp!(dyv, dParams, v, tF, Yn, params as Float64Array); this.vjps++;
     for (let m = 0; m < d; m++) { Xb[m] = Xb[m] + 2 * ytot[m]; Yb[m] = -ytot[m] + dyv[m]; }
   }
   reverseStep(state: Float64Array, n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, schedule: SaveSchedule, dYs: Readonly<Float64Array>): void {
@@ -127,12 +142,15 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
     this.cur.set(state);
     const X = state.subarray(0, d), Y = state.subarray(d, 2 * d), F = state.subarray(2 * d);
     const Xn = this.cur.subarray(0, d), Yn = this.cur.subarray(d, 2 * d), Fn = this.cur.subarray(2 * d);
+    // Step n landed on a tstop after which F was re-evaluated: its own end F was f(t + h, Y_{n+1}), before the stop.
+    if (schedule.restartAt(n + 1)) { this.field.eval(Fn, t + h, Yn, params as Float64Array); this.nfe++; }
     for (let m = 0; m < d; m++) Y[m] = 2 * Xn[m] - Yn[m] - h * Fn[m];
-    this.field.eval(F, t, Y, params as Float64Array); this.nfe++;
+    const tF = fTime(schedule, n, t, h);
+    this.field.eval(F, tF, Y, params as Float64Array); this.nfe++;
     for (let m = 0; m < d; m++) X[m] = Xn[m] - 0.5 * h * (F[m] + Fn[m]);
     this.prev.set(state);
     this.addInsideAfter(schedule.inStep(n), dYs, this.cot[0]);
-    this.pull(t, h, params, dParams);
+    this.pull(t, h, params, dParams, tF);
     this.addInsideBefore(schedule.inStep(n), dYs, this.cot[0]);
   }
   finish(dY0: Float64Array): void { for (let m = 0; m < this.d; m++) dY0[m] = this.cot[0][m] + this.cot[1][m]; }
