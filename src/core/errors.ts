@@ -14,6 +14,7 @@ export type TideErrorCode =
   | 'UNKNOWN_NAME'
   | 'PARSE'
   | 'RECONSTRUCTION'
+  | 'UNSTABLE'
   | 'USER_FUNCTION'
   | 'INTERNAL';
 

@@ -161,7 +161,7 @@ export class AdjointSolver {
     this.stopSet = new Set(this.stops);
     this.base = resolveSolveOptions(odeTerm(this.aug), this.S, {
       t0: 1, t1: 0, method: solver, adaptive, rtol: scalarTol(o.rtol ?? fwd.rtol), atol: scalarTol(o.atol ?? fwd.atol), norm,
-      maxSteps: o.maxSteps ?? fwd.maxSteps, ...(this.fixedStep !== undefined ? { stepSize: this.fixedStep } : {}),
+      maxSteps: o.maxSteps ?? fwd.maxSteps, ...(this.fixedStep !== undefined ? { stepSize: this.fixedStep } : {}), stabilityCheck: false,
     });
     this.ws = this.base.solver.workspace(this.base.term);
   }

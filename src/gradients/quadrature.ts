@@ -85,7 +85,7 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
       const base: ResolvedOptions = resolveSolveOptions(odeTerm(adjointField), S, {
         t0: 1, t1: 0, method: solver, adaptive, ...(adaptive ? {} : { stepSize: cfg.stepSize }),
         rtol: options.rtol ?? scalar(cfg.rtol), atol: options.atol ?? scalar(cfg.atol),
-        maxSteps: cfg.maxSteps, saveAt: { dense: true },
+        maxSteps: cfg.maxSteps, saveAt: { dense: true }, stabilityCheck: false,
       });
       const ws = base.solver.workspace(base.term);
       const stops = Float64Array.from(cfg.tstops), stopSet = new Set(stops);

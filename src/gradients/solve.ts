@@ -11,7 +11,7 @@
  * method's buffers and the option checks across runs: nothing is re-traced or re-planned per training step. Each run
  * snapshots params, so an optimizer step between forward and backward cannot mix two parameter vectors.
  */
-import { TideError, checkFinite, checkOptionKeys, firstNonFinite } from '../core/errors.ts';
+import { TideError, checkFinite, checkOptionKeys, firstNonFinite, rethrowUser } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
 import { isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
 import { fieldFromPlain, type ReturningFunction } from '../integrate/field-check.ts';
@@ -305,8 +305,10 @@ export function valueAndGradient(loss: (ys: Readonly<Float64Array>, dYs: Float64
   if (typeof loss !== 'function') throw new TideError('BAD_ARGUMENT', `valueAndGradient: loss must be a function (ys, dYs) => number, got ${describe(loss)}.`);
   const sol = solveWithGradient(termArg, y0, options);
   const dYs = new Float64Array(sol.ys.length);
-  const L = loss(sol.ys, dYs);
-  if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `valueAndGradient: the loss returned ${String(L)}; it must be a finite number.`);
+  let L: number;
+  try { L = loss(sol.ys, dYs); } catch (e) { rethrowUser('valueAndGradient', 'the loss', 'its evaluation on the saved outputs', e); }
+  if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `valueAndGradient: the loss returned ${String(L)}; it must be a finite number (check the predictions it was given: sol.ys).`);
+  checkFinite('valueAndGradient', 'the loss gradient dYs', dYs, 'The loss must write a finite ∂L/∂ys into dYs.');
   return { loss: L, ys: sol.ys, solution: sol, ...sol.backward(dYs) };
 }
 

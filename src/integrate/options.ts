@@ -116,6 +116,12 @@ export interface SolveOptions {
   minStep?: number;
   /** What a rejected step at minStep does: 'accept' (default) or 'fail' (STEP_UNDERFLOW). */
   minStepPolicy?: 'accept' | 'fail';
+  /**
+   * Fixed-step solves of ODE terms with an RK or reversible solver check their step against the scheme's linear
+   * stability at t0 and at the end (integrate/stability-check.ts) and fail with TideError('UNSTABLE') and the largest
+   * stable step. Default true; false skips the check (about 26 evaluations each).
+   */
+  stabilityCheck?: boolean;
   /** Largest |h|. Default Infinity. */
   maxStep?: number;
   /**
@@ -163,6 +169,7 @@ export interface ResolvedOptions {
   readonly maxSteps: number;
   readonly minStep: number;
   readonly minStepPolicy: 'accept' | 'fail';
+  readonly stabilityCheck: boolean;
   readonly maxStep: number;
   /** Stops strictly inside (t0, t1), sorted in the direction of integration. */
   readonly tstops: Float64Array;
@@ -182,7 +189,7 @@ export interface ResolvedOptions {
 
 /** Every option key of `solve`. */
 export const SOLVE_KEYS = ['t0', 't1', 'params', 'method', 'dp5ErrorWeights', 'stepSize', 'adaptive', 'rtol', 'atol', 'norm',
-  'controller', 'maxSteps', 'minStep', 'minStepPolicy', 'maxStep', 'tstops', 'saveAt', 'events', 'steadyState', 'onStep', 'onAccept',
+  'controller', 'maxSteps', 'minStep', 'minStepPolicy', 'stabilityCheck', 'maxStep', 'tstops', 'saveAt', 'events', 'steadyState', 'onStep', 'onAccept',
   'throwOnFailure', 'shape'] as const;
 
 /**
@@ -330,6 +337,7 @@ export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction
   }
   if (minStep > maxStep) throw badOption(where, 'minStep', `minStep = ${minStep} exceeds maxStep = ${maxStep}.`);
   const minStepPolicy = o.minStepPolicy ?? 'accept';
+  if (o.stabilityCheck !== undefined && typeof o.stabilityCheck !== 'boolean') throw badOption(where, 'stabilityCheck', `stabilityCheck must be true or false, got ${describe(o.stabilityCheck)}.`);
   if (minStepPolicy !== 'accept' && minStepPolicy !== 'fail') throw badOption(where, 'minStepPolicy', `minStepPolicy must be 'accept' or 'fail', got ${describe(o.minStepPolicy)}.`);
 
   const dir = t1 >= t0 ? 1 : -1;
@@ -380,7 +388,7 @@ export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction
 
   return {
     where, term, field: term.ode, dim: n, params, shape, t0, t1, solver, adaptive, stepSize, rtol, atol, norm, controller,
-    maxSteps, minStep, minStepPolicy, maxStep, tstops, landings, restartAt, saveAt, events, steadyState, onStep, onAccept,
+    maxSteps, minStep, minStepPolicy, stabilityCheck: o.stabilityCheck ?? true, maxStep, tstops, landings, restartAt, saveAt, events, steadyState, onStep, onAccept,
     throwOnFailure: o.throwOnFailure ?? true,
   };
 }

@@ -16,12 +16,13 @@
  * Allocation: workspaces, buffers and the two callback records are made once per solve; the step loop allocates
  * only when a growable output buffer doubles.
  */
-import { TideError, firstNonFinite } from '../core/errors.ts';
+import { TideError, firstNonFinite, rethrowUser } from '../core/errors.ts';
 import type { FieldFunction, VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
 import { evalDense } from '../solvers/dense/polynomial.ts';
 import { justAfter, justBefore } from './time.ts';
+import { growthOf, instabilityError, stabilityRate, STABILITY_LIMIT } from './stability-check.ts';
 import { selectInitialStep } from '../control/initial-step.ts';
 import { resolveSolveOptions, type AcceptedStep, type ResolvedOptions, type SolveOptions, type StepInfo } from './options.ts';
 import { DenseStore, GrowableBuffer, OdeSolution, SaveBuffer, type Solution, type SolveStatus } from '../integrate/solution.ts';
@@ -135,6 +136,22 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
   let iTs = 0;
   while (iTs < ts.length && ts[iTs] === t0) saves.push(ts[iTs++], y);
 
+  // A fixed step outside the scheme's stability region: the spurious growth is estimated at up to 8 points along the
+  // solve (one per 500 steps; the dominant eigenvalues there stand for the steps up to the next point) and is an error
+  // past 10³. Solves of fewer than 100 steps cannot grow that much from a mild instability and are not checked.
+  const checkStability = cfg.stabilityCheck && !adaptive && field !== null && t0 !== t1 && cfg.stepSize !== undefined
+    && growthOf(solver) !== null && span / (cfg.stepSize as number) >= 100;
+  const fixedSteps = checkStability ? Math.ceil(span / (cfg.stepSize as number) - 1e-9) : 0;
+  const checkEvery = Math.max(1, Math.ceil(fixedSteps / Math.min(8, Math.ceil(fixedSteps / 500))));
+  let excess = 0;
+  const checkHere = (tc: number, yc: Readonly<Float64Array>, steps: number): void => {
+    const r = stabilityRate(solver, field as VectorField, tc, yc, params, dir * (cfg.stepSize as number));
+    excess = Math.max(0, excess + r.rate * steps);
+    if (excess > STABILITY_LIMIT) throw instabilityError(where, solver, tc, dir * (cfg.stepSize as number), r, excess, fixedSteps);
+  };
+  if (checkStability) checkHere(t0, y, Math.min(checkEvery, fixedSteps));
+  // A user's exception inside f, an event condition or a callback is re-thrown with where it happened.
+  try {
   if (t0 !== t1) {
     // Phase 3: start the solver and pick the first step.
     stats.nfe += solver.begin(t0, y, params, ws);
@@ -222,6 +239,7 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
         }
         stats.nAccepted++;
         stepSizes.push(hStep);
+        if (checkStability && stats.nAccepted % checkEvery === 0 && stats.nAccepted < fixedSteps) checkHere(tNew, yNew, Math.min(checkEvery, fixedSteps - stats.nAccepted));
         if (onAccept !== undefined) {
           rec.n = stats.nAccepted - 1; rec.t = t; rec.h = hStep; rec.tNew = tNew; rec.y = y; rec.yNew = yNew;
           rec.k = ws.stepK; rec.tableau = ws.stepTableau; rec.E = E; rec.restart = landing && restartHere;
@@ -307,6 +325,9 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
         nextStepSize = hNext;
       }
     }
+  }
+  } catch (e) {
+    rethrowUser(where, `the field '${term.name}' (or an event condition or callback)`, `the solve at t = ${fmt(t)} (step ${stats.nSteps + 1}, ${stats.nAccepted} accepted)`, e, { t, step: stats.nSteps + 1 });
   }
 
   // Phase 5: finish.
