@@ -10,8 +10,8 @@
  * checkpointing at equal memory (c = 2) and against the fastest checkpointing row.
  * Args: --quick (fewer training steps everywhere), --wd-steps N, --osc-steps N, --pend-steps N, --only NAME.
  */
-import { problems, fit, checkpoint, reversible } from '../src/index.ts';
-import type { GradientMethod } from '../src/index.ts';
+import { problems, fit, checkpoint, reversible, solveWithGradient, coupledSolver, tableaus, fieldFromTrace, ops, mlp, fieldFromModel, Rng, TideError } from '../src/index.ts';
+import type { GradientMethod, VectorField } from '../src/index.ts';
 type Problem = problems.Problem;
 const { whiteDwarfProblem, coupledOscillatorProblem, doublePendulumProblem, trainingOptimizer } = problems;
 import { printTable, writeResults, heapUsedBytes } from './lib.ts';
@@ -61,6 +61,61 @@ function addRatios(rows: Row[]): void {
   for (const r of rows) r.ratio_time_over_rev = (r.sec as number) / (rev.sec as number);
 }
 
+/** Relative 2-norm difference. */
+function relDiff(a: Float64Array, b: Float64Array): number {
+  let d = 0, n = 0;
+  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
+  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-300);
+}
+
+/**
+ * Long horizons (the reliability rows): pendulum and tanh-MLP fields, N fixed rk4 steps of the λ-coupled scheme,
+ * λ ∈ {0.999, 0.99, 0.9, 0.5}. Per case: direct (stored-state backprop through the same scheme, the oracle), the
+ * reversible method with re-anchoring (default) and without (anchorEvery: 0). Columns: time, states held, anchors, the
+ * gradient's difference to the oracle, and what happened without anchors (the measured drift, or the error's code).
+ */
+function longHorizons(Ns: number[]): Row[] {
+  const pend = fieldFromTrace((_t, y, p) => ops.concat([ops.slice(y, 1, 1), ops.mul(ops.neg(ops.at(p, 0)), ops.sin(ops.slice(y, 0, 1)))]),
+    { shape: [2], paramCount: 1, name: 'pendulum' });
+  const net = mlp([2, 8, 2], { activation: 'tanh' });
+  const netParams = new Float64Array(net.paramCount); net.init(netParams, new Rng(3));
+  const fields: Array<[string, VectorField, Float64Array, Float64Array]> = [
+    ['pendulum', pend, Float64Array.of(1), Float64Array.of(1, 0)],
+    ['tanh-MLP', fieldFromModel(net, 1), netParams, Float64Array.of(0.5, -0.3)],
+  ];
+  const rows: Row[] = [];
+  const dYs = Float64Array.of(1, 1);
+  for (const [fname, field, params, y0] of fields) {
+    for (const N of Ns) {
+      for (const lambda of [0.999, 0.99, 0.9, 0.5]) {
+        const o = { t1: N * 1e-3, stepSize: 1e-3, method: coupledSolver(tableaus.rk4, { lambda }), params, saveAt: { t1: true }, maxSteps: N + 10 };
+        const name = `long ${fname} N=${N} λ=${lambda}`;
+        const time = <T>(f: () => T): [T, number] => { const t0 = performance.now(); const r = f(); return [r, (performance.now() - t0) / 1000]; };
+        try {
+          const [ref, secDirect] = time(() => solveWithGradient(field, y0, { ...o, gradient: 'direct' }).backward(dYs));
+          const [rev, secRev] = time(() => solveWithGradient(field, y0, { ...o, gradient: reversible() }).backward(dYs));
+          let without = 'ok';
+          let driftWithout = NaN;
+          try {
+            const r0 = solveWithGradient(field, y0, { ...o, gradient: reversible({ anchorEvery: 0 }) }).backward(dYs);
+            driftWithout = r0.report.reconstructionError ?? NaN;
+          } catch (e) { without = e instanceof TideError ? e.code : String(e); }
+          const err = Math.max(relDiff(rev.dParams, ref.dParams), relDiff(rev.dY0, ref.dY0));
+          rows.push({
+            name, field: fname, steps: N, lambda, sec_direct: secDirect, sec_reversible: secRev, ratio_sec_reversible_over_direct: secRev / secDirect,
+            state_bytes_direct: ref.report.stateBytes, state_bytes_reversible: rev.report.stateBytes, anchors: rev.report.anchors ?? 0,
+            anchor_every: rev.report.anchorEvery ?? 0, segments_redone: rev.report.segmentsRedone ?? 0, max_anchor_drift: rev.report.maxAnchorDrift ?? 0,
+            rel_err_vs_direct: err, pass_1e_8: err < 1e-8, without_anchors: without, drift_without_anchors: driftWithout,
+          });
+        } catch (e) {
+          rows.push({ name, field: fname, steps: N, lambda, error: e instanceof TideError ? e.code : String(e), message: e instanceof Error ? e.message.slice(0, 160) : '' });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
 export async function main(args: string[] = []): Promise<void> {
   const quick = args.includes('--quick');
   const opt = (name: string, fallback: number): number => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback; };
@@ -74,6 +129,13 @@ export async function main(args: string[] = []): Promise<void> {
     { key: 'double-pendulum', make: () => doublePendulumProblem(), steps: opt('pend-steps', quick ? 30 : 200), cs: [2, 4, 8, 16, 32],
       paper: 'paper (GPU, 10,000 steps, real data, bs3 adaptive): reversible 21.9 min; c=2 818.2, c=4 135.2, c=8 82.8, c=16 70.8, c=32 62.4 min; loss 7.8–12.8e-3' },
   ];
+  if (!only || only === 'long-horizon') {
+    const rows = longHorizons(quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
+    printTable('long horizons: λ-coupled rk4, h = 1e-3, loss on y(T); reversible with re-anchoring vs stored-state backprop (direct) through the same scheme; without anchors: the drift, or the error raised',
+      rows.map((r) => ({ name: r.name, sec_direct: r.sec_direct, sec_reversible: r.sec_reversible, ratio_sec: r.ratio_sec_reversible_over_direct, state_bytes_direct: r.state_bytes_direct,
+        state_bytes_rev: r.state_bytes_reversible, anchors: r.anchors, redone: r.segments_redone, rel_err_vs_direct: r.rel_err_vs_direct, without_anchors: r.without_anchors ?? r.error })));
+    all.push(...rows);
+  }
   for (const ex of experiments) {
     if (only && only !== ex.key) continue;
     const pb = ex.make();
