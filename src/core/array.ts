@@ -3,7 +3,7 @@
  * `NDArray` is a thin holder (data + shape + dtype); kernels work on the raw typed arrays so hot loops
  * see one array type and allocate nothing.
  */
-import { TideError, fmtShape } from './errors.ts';
+import { TideError, fmtShape, fmtGot } from './errors.ts';
 
 export type DType = 'float64' | 'float32';
 export type FloatArray = Float64Array | Float32Array;
@@ -11,6 +11,9 @@ export type Shape = readonly number[];
 
 /** Number of elements of a shape ([] is a scalar: 1 element). Throws on a bad shape. */
 export function shapeSize(shape: Shape, where = 'shape'): number {
+  if (!Array.isArray(shape)) {
+    throw new TideError('SHAPE', `${where}: a shape must be an array of non-negative integers such as [16, 2] ([] for a scalar), got ${fmtGot(shape)}.`, { got: fmtGot(shape) });
+  }
   let n = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
@@ -29,6 +32,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 /** Allocates a zeroed typed array of the given dtype. */
 export function allocate(dtype: DType, n: number): FloatArray {
+  if (!Number.isInteger(n) || n < 0) throw new TideError('SHAPE', `allocate: n must be an integer ≥ 0 (the number of elements), got ${fmtGot(n)}.`, { got: fmtGot(n) });
   if (dtype === 'float64') return new Float64Array(n);
   if (dtype === 'float32') return new Float32Array(n);
   throw new TideError('DTYPE', `unknown dtype '${String(dtype)}'; expected 'float64' or 'float32'.`);
@@ -42,6 +46,7 @@ export function dtypeOf(a: FloatArray): DType {
 
 export function describe(x: unknown): string {
   if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return `a plain array of length ${x.length}`;
   if (ArrayBuffer.isView(x)) return `a ${x.constructor.name} of length ${(x as unknown as ArrayLike<number>).length}`;
   return typeof x === 'object' ? `an object (${(x as object).constructor?.name ?? 'Object'})` : `${typeof x} ${String(x)}`;
@@ -64,6 +69,9 @@ export class NDArray {
   readonly data: FloatArray;
   readonly shape: Shape;
   constructor(data: FloatArray, shape: Shape) {
+    if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
+      throw new TideError('DTYPE', `NDArray: data must be a Float64Array or Float32Array, got ${describe(data)}. For nested or plain arrays use NDArray.from(values).`, { got: describe(data) });
+    }
     const n = shapeSize(shape, 'NDArray');
     if (data.length !== n) {
       throw new TideError('SHAPE', `NDArray: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${n}.`, { shape: [...shape], length: data.length });
@@ -72,11 +80,14 @@ export class NDArray {
     this.shape = Object.freeze([...shape]);
   }
   static zeros(shape: Shape, dtype: DType = 'float64'): NDArray {
-    return new NDArray(allocate(dtype, shapeSize(shape)), shape);
+    return new NDArray(allocate(dtype, shapeSize(shape, 'NDArray.zeros')), shape);
   }
   /** From nested plain arrays (rectangular) or a flat list with an explicit shape. */
   static from(values: number | readonly unknown[], shape?: Shape, dtype: DType = 'float64'): NDArray {
     if (typeof values === 'number') return new NDArray(allocate(dtype, 1).fill(values), shape ?? []);
+    if (!Array.isArray(values)) {
+      throw new TideError('BAD_ARGUMENT', `NDArray.from: values must be a number or (nested) plain arrays of numbers such as [[1, 2], [3, 4]], got ${describe(values)}.${ArrayBuffer.isView(values) ? ' Wrap a typed array with new NDArray(data, shape).' : ''}`);
+    }
     const inferred: number[] = [];
     let probe: unknown = values;
     while (Array.isArray(probe)) { inferred.push(probe.length); probe = probe[0]; }
@@ -103,7 +114,10 @@ export class NDArray {
   }
   /** Element at a multi-index (checked). */
   get(...idx: number[]): number { return this.data[this.offset(idx)]; }
-  set(value: number, ...idx: number[]): void { this.data[this.offset(idx)] = value; }
+  set(value: number, ...idx: number[]): void {
+    if (typeof value !== 'number') throw new TideError('BAD_ARGUMENT', `NDArray.set: the value (first argument) must be a number, got ${describe(value)}; the indices come after it: set(value, i, j).`);
+    this.data[this.offset(idx)] = value;
+  }
   private offset(idx: number[]): number {
     if (idx.length !== this.shape.length) throw new TideError('SHAPE', `NDArray index has ${idx.length} entries for shape ${fmtShape(this.shape)}.`);
     let o = 0;

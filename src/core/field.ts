@@ -75,6 +75,7 @@ export function fieldFromFunction(f: FieldFunction, dim: number, paramCount = 0,
   if (typeof f !== 'function') throw new TideError('BAD_ARGUMENT', `fieldFromFunction: f must be a function (out, t, y, params) => void, got ${describe(f)}.`);
   if (!Number.isInteger(dim) || dim <= 0) throw new TideError('SHAPE', `fieldFromFunction: dim must be a positive integer (the state length), got ${dim}.`);
   if (!Number.isInteger(paramCount) || paramCount < 0) throw new TideError('SHAPE', `fieldFromFunction: paramCount must be a non-negative integer, got ${paramCount}.`);
+  if (typeof name !== 'string') throw new TideError('BAD_ARGUMENT', `fieldFromFunction: name must be a string (used in messages), got ${describe(name)}.`);
   return { dim, paramCount, name, eval: f };
 }
 

@@ -3,7 +3,7 @@
  * giving 53-bit uniform doubles, and standard normals by the Box–Muller transform (one spare kept).
  * Every place in tide that needs randomness takes an `Rng`, so a run is reproducible from its seed.
  */
-import { TideError } from './errors.ts';
+import { TideError, fmtGot } from './errors.ts';
 
 export class Rng {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
@@ -11,8 +11,8 @@ export class Rng {
   readonly seed: number;
 
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) {
-      throw new TideError('BAD_ARGUMENT', `Rng: seed must be a finite number, got ${seed}. Pass an integer such as 42.`);
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+      throw new TideError('BAD_ARGUMENT', `Rng: seed must be a finite number, got ${fmtGot(seed)}. Pass an integer such as 42.`);
     }
     this.seed = seed;
     // splitmix32 expands the seed into four non-zero words.
@@ -47,6 +47,7 @@ export class Rng {
 
   /** Uniform double in [lo, hi). */
   uniformIn(lo: number, hi: number): number {
+    checkRange('Rng.uniformIn', lo, hi);
     return lo + (hi - lo) * this.uniform();
   }
 
@@ -64,17 +65,26 @@ export class Rng {
 
   /** Integer uniform in [0, n). */
   int(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 9007199254740992) {
+      throw new TideError('BAD_ARGUMENT', `Rng.int: n must be an integer in [1, 2^53] (the result is in [0, n)), got ${fmtGot(n)}.`);
+    }
     return Math.floor(this.uniform() * n);
   }
 
   /** Fills `out` with uniforms in [lo, hi). Returns out. */
   fillUniform<T extends Float64Array | Float32Array>(out: T, lo = 0, hi = 1): T {
+    checkOut('Rng.fillUniform', out);
+    checkRange('Rng.fillUniform', lo, hi);
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
     return out;
   }
 
   /** Fills `out` with normals of the given mean and standard deviation. Returns out. */
   fillNormal<T extends Float64Array | Float32Array>(out: T, mean = 0, std = 1): T {
+    checkOut('Rng.fillNormal', out);
+    if (typeof mean !== 'number' || !Number.isFinite(mean) || typeof std !== 'number' || !(std >= 0 && std <= Number.MAX_VALUE)) {
+      throw new TideError('BAD_ARGUMENT', `Rng.fillNormal: mean must be a finite number and std a finite number ≥ 0, got mean ${fmtGot(mean)} and std ${fmtGot(std)}.`);
+    }
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
@@ -82,6 +92,18 @@ export class Rng {
   /** A generator split off this one: independent stream, deterministic given this one's state. */
   split(): Rng {
     return new Rng(this.nextUint32() * 4294967296 + this.nextUint32());
+  }
+}
+
+function checkOut(where: string, out: unknown): void {
+  if (!(out instanceof Float64Array) && !(out instanceof Float32Array)) {
+    throw new TideError('DTYPE', `${where}: out must be a Float64Array or Float32Array to fill in place, got ${fmtGot(out)}.${Array.isArray(out) ? ' Allocate with new Float64Array(n).' : ''}`);
+  }
+}
+
+function checkRange(where: string, lo: unknown, hi: unknown): void {
+  if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) {
+    throw new TideError('BAD_ARGUMENT', `${where}: the bounds must be finite numbers with lo ≤ hi, got lo ${fmtGot(lo)} and hi ${fmtGot(hi)}.`);
   }
 }
 

@@ -4,10 +4,10 @@
  */
 import type { DType, FloatArray } from '../core/array.ts';
 import { allocate } from '../core/array.ts';
-import { TideError } from '../core/errors.ts';
+import { TideError, checkOptions, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
-import { prefixNames } from './model.ts';
+import { prefixNames, checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 import { ActivationLayer } from './activation-layer.ts';
 import { Dense } from './dense.ts';
 import type { InitScheme } from './init.ts';
@@ -34,6 +34,7 @@ export class Chain implements Model<ChainWorkspace> {
   private readonly offsets: number[];
 
   constructor(entries: ReadonlyArray<Model | string>) {
+    if (!Array.isArray(entries)) throw new TideError('BAD_ARGUMENT', `chain: expected layers, e.g. chain(dense(2, 50), 'tanh', dense(50, 2)) or new Chain([...]), got ${fmtGot(entries)}.`);
     if (entries.length === 0) throw new TideError('BAD_ARGUMENT', 'chain: needs at least one layer.');
     const layers: Model[] = [];
     let width = -1;
@@ -42,7 +43,10 @@ export class Chain implements Model<ChainWorkspace> {
         if (width < 0) throw new TideError('BAD_ARGUMENT', `chain: entry 0 is the activation '${e}', whose width is unknown; start with a layer such as dense(in, out).`);
         layers.push(new ActivationLayer(e, width, layers[layers.length - 1].dtype));
       } else {
-        if (typeof e !== 'object' || e === null || typeof e.apply !== 'function') throw new TideError('BAD_ARGUMENT', `chain: entry ${i} is not a model or an activation name.`);
+        if (typeof e !== 'object' || e === null || typeof e.apply !== 'function' || typeof e.vjp !== 'function' || typeof e.workspace !== 'function'
+          || !Number.isInteger(e.inDim) || !Number.isInteger(e.outDim) || !Number.isInteger(e.paramCount)) {
+          throw new TideError('BAD_ARGUMENT', `chain: entry ${i} is ${fmtGot(e)}, not a model (dense(2, 50), concatSquash(…), customModel(…)) or an activation name ('tanh').`, { entry: i });
+        }
         if (width >= 0 && e.inDim !== width) {
           throw new TideError('SHAPE', `chain: layer ${i} (${e.name}) takes ${e.inDim} inputs but layer ${i - 1} gives ${width}. Use ${e.name.split('(')[0]}(${width}, ...).`, { layer: i, expected: width, got: e.inDim });
         }
@@ -66,10 +70,12 @@ export class Chain implements Model<ChainWorkspace> {
   }
 
   init(params: FloatArray, rng: Rng): void {
+    checkInitArgs(`${this.name}.init`, this, params, rng);
     this.layers.forEach((l, i) => l.init(params.subarray(this.offsets[i], this.offsets[i] + l.paramCount), rng));
   }
 
   workspace(batch: number): ChainWorkspace {
+    checkBatch(`${this.name}.workspace`, batch);
     const L = this.layers.length;
     return {
       batch,
@@ -89,6 +95,7 @@ export class Chain implements Model<ChainWorkspace> {
   }
 
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): FloatArray {
+    checkApply(this, out, params, x, ws, t);
     const pv = this.paramViews(ws, params), L = this.layers.length;
     let input: Readonly<FloatArray> = x;
     for (let i = 0; i < L; i++) {
@@ -101,6 +108,7 @@ export class Chain implements Model<ChainWorkspace> {
 
   vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
     x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): number {
+    checkVjp(this, dParams, dX, dOut, params, x, ws, t);
     const pv = this.paramViews(ws, params), L = this.layers.length;
     if (dParams !== null && ws.dSrc !== dParams) {
       ws.dSrc = dParams;
@@ -136,7 +144,12 @@ export interface MlpOptions {
 
 /** A multilayer perceptron with fused activations: mlp([2, 50, 2]) = chain(dense(2, 50, tanh), dense(50, 2)). */
 export function mlp(sizes: readonly number[], options: MlpOptions = {}): Chain {
-  if (!Array.isArray(sizes) || sizes.length < 2) throw new TideError('SHAPE', `mlp: sizes must list at least the input and output widths, e.g. [2, 50, 2]; got ${JSON.stringify(sizes)}.`);
+  if (!Array.isArray(sizes) || sizes.length < 2) throw new TideError('SHAPE', `mlp: sizes must list at least the input and output widths, e.g. [2, 50, 2]; got ${Array.isArray(sizes) ? JSON.stringify(sizes) : fmtGot(sizes)}.`);
+  checkOptions('mlp', options, ['activation', 'finalActivation', 'init', 'finalInit', 'dtype'], "{ activation: 'tanh' }");
+  options ??= {};
+  sizes.forEach((n, i) => {
+    if (!Number.isInteger(n) || n <= 0) throw new TideError('SHAPE', `mlp: sizes[${i}] must be a positive integer (a layer width), got ${fmtGot(n)}; e.g. mlp([2, 50, 2]).`, { index: i });
+  });
   const layers: Model[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     const last = i + 2 === sizes.length;

@@ -6,11 +6,12 @@
  */
 import type { DType, FloatArray } from '../core/array.ts';
 import { allocate } from '../core/array.ts';
-import { TideError, checkOptionKeys } from '../core/errors.ts';
+import { TideError, checkOptions, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import { gemmNT, gemmTN, gemmNN } from '../core/kernels/gemm.ts';
 import { sigmoid } from '../core/kernels/fastmath.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
+import { checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 import type { InitScheme } from './init.ts';
 import { checkInit, initDense } from './init.ts';
 
@@ -31,11 +32,13 @@ export class ConcatSquash implements Model<ConcatSquashWorkspace> {
   private readonly init_: InitScheme;
 
   constructor(inDim: number, outDim: number, options: { init?: InitScheme; dtype?: DType } = {}) {
-    checkOptionKeys('concatSquash', options, ['init', 'dtype']);
+    checkOptions('concatSquash', options, ['init', 'dtype'], "{ init: 'glorot' }");
+    options ??= {};
     if (!Number.isInteger(inDim) || inDim <= 0 || !Number.isInteger(outDim) || outDim <= 0) {
-      throw new TideError('SHAPE', `concatSquash: inDim and outDim must be positive integers, got ${inDim}, ${outDim}.`);
+      throw new TideError('SHAPE', `concatSquash: inDim and outDim must be positive integers, got ${fmtGot(inDim)}, ${fmtGot(outDim)}.`);
     }
     this.inDim = inDim; this.outDim = outDim; this.dtype = options.dtype ?? 'float64';
+    if (this.dtype !== 'float64' && this.dtype !== 'float32') throw new TideError('DTYPE', `concatSquash: dtype must be 'float64' or 'float32', got ${fmtGot(this.dtype)}.`);
     this.init_ = checkInit('concatSquash', options.init ?? 'pytorch');
     const nw = outDim * inDim;
     this.paramCount = nw + 4 * outDim;
@@ -50,6 +53,7 @@ export class ConcatSquash implements Model<ConcatSquashWorkspace> {
   }
 
   init(params: FloatArray, rng: Rng): void {
+    checkInitArgs(`${this.name}.init`, this, params, rng);
     const nw = this.outDim * this.inDim, m = this.outDim;
     initDense(params.subarray(0, nw), params.subarray(nw, nw + m), this.inDim, m, this.init_, rng);
     // The gate and hyper-bias layers are Linear(1, out): PyTorch's default bound is 1/√1 = 1.
@@ -57,10 +61,12 @@ export class ConcatSquash implements Model<ConcatSquashWorkspace> {
   }
 
   workspace(batch: number): ConcatSquashWorkspace {
+    checkBatch(`${this.name}.workspace`, batch);
     return { batch, z: allocate(this.dtype, batch * this.outDim), gate: allocate(this.dtype, this.outDim), dz: allocate(this.dtype, batch * this.outDim) };
   }
 
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: ConcatSquashWorkspace, t = 0): FloatArray {
+    checkApply(this, out, params, x, ws, t);
     const m = this.outDim, k = this.inDim, nw = m * k, { batch, z, gate } = ws;
     const p = params as FloatArray;
     gemmNT(z, x, p.subarray(0, nw), batch, m, k);
@@ -77,6 +83,7 @@ export class ConcatSquash implements Model<ConcatSquashWorkspace> {
 
   vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
     x: Readonly<FloatArray>, ws: ConcatSquashWorkspace, t = 0): number {
+    checkVjp(this, dParams, dX, dOut, params, x, ws, t);
     const m = this.outDim, k = this.inDim, nw = m * k, { batch, z, gate, dz } = ws;
     const p = params as FloatArray;
     let dt = 0;

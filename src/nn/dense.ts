@@ -5,12 +5,13 @@
  */
 import type { DType, FloatArray } from '../core/array.ts';
 import { allocate } from '../core/array.ts';
-import { TideError, checkOptionKeys } from '../core/errors.ts';
+import { TideError, checkOptions, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import { denseForward, denseVjp } from '../core/kernels/dense.ts';
 import { getActivation } from '../core/kernels/activations.ts';
 import type { Activation } from '../core/kernels/activations.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
+import { checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 import type { InitScheme } from './init.ts';
 import { checkInit, initDense } from './init.ts';
 
@@ -50,13 +51,15 @@ export class Dense implements Model<DenseWorkspace> {
   private readonly identity: boolean;
 
   constructor(inDim: number, outDim: number, options: DenseOptions = {}) {
-    checkOptionKeys('dense', options, ['activation', 'bias', 'init', 'dtype']);
+    checkOptions('dense', options, ['activation', 'bias', 'init', 'dtype'], "{ activation: 'tanh' }");
+    options ??= {};
     for (const [label, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new TideError('SHAPE', `dense: ${label} must be a positive integer, got ${v}.`);
+      if (!Number.isInteger(v) || v <= 0) throw new TideError('SHAPE', `dense: ${label} must be a positive integer, got ${fmtGot(v)}.`);
     }
     this.inDim = inDim; this.outDim = outDim;
     this.activation = getActivation(options.activation ?? 'identity');
     this.identity = this.activation.name === 'identity';
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new TideError('BAD_OPTION', `dense: bias must be true or false, got ${fmtGot(options.bias)}.`, { option: 'bias' });
     this.hasBias = options.bias ?? true;
     this.initScheme = checkInit('dense', options.init ?? 'pytorch');
     this.dtype = options.dtype ?? 'float64';
@@ -69,12 +72,13 @@ export class Dense implements Model<DenseWorkspace> {
   }
 
   init(params: FloatArray, rng: Rng): void {
+    checkInitArgs(`${this.name}.init`, this, params, rng);
     const nw = this.outDim * this.inDim;
     initDense(params.subarray(0, nw), this.hasBias ? params.subarray(nw, nw + this.outDim) : null, this.inDim, this.outDim, this.initScheme, rng);
   }
 
   workspace(batch: number): DenseWorkspace {
-    if (!Number.isInteger(batch) || batch <= 0) throw new TideError('SHAPE', `${this.name}: batch must be a positive integer, got ${batch}.`);
+    checkBatch(`${this.name}.workspace`, batch);
     const n = batch * this.outDim, empty = allocate(this.dtype, 0);
     return {
       batch, y: empty,
@@ -90,6 +94,7 @@ export class Dense implements Model<DenseWorkspace> {
   }
 
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: DenseWorkspace): FloatArray {
+    checkApply(this, out, params, x, ws, 0);
     this.views(ws, params);
     denseForward(out, ws.z, x, ws.W, this.hasBias ? ws.b : null, ws.batch, this.outDim, this.inDim, this.activation);
     ws.y = out;
@@ -98,6 +103,7 @@ export class Dense implements Model<DenseWorkspace> {
 
   vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
     x: Readonly<FloatArray>, ws: DenseWorkspace): number {
+    checkVjp(this, dParams, dX, dOut, params, x, ws, 0);
     this.views(ws, params);
     const m = this.outDim, k = this.inDim;
     if (dParams !== null && ws.dSrc !== dParams) {

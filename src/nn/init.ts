@@ -7,7 +7,8 @@
  */
 import type { FloatArray } from '../core/array.ts';
 import type { Rng } from '../core/random.ts';
-import { unknownName } from '../core/errors.ts';
+import { TideError, fmtGot, unknownName } from '../core/errors.ts';
+import { describe } from '../core/array.ts';
 
 export type InitScheme = 'pytorch' | 'glorot' | 'he' | 'zeros';
 export const INIT_SCHEMES: readonly InitScheme[] = ['pytorch', 'glorot', 'he', 'zeros'];
@@ -19,6 +20,21 @@ export function checkInit(where: string, scheme: string): InitScheme {
 
 /** Fills weight (out·in entries) and bias (out entries, may be null) by the scheme. */
 export function initDense(weight: FloatArray, bias: FloatArray | null, inDim: number, outDim: number, scheme: InitScheme, rng: Rng): void {
+  const where = 'initDense';
+  for (const [label, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new TideError('SHAPE', `${where}: ${label} must be a positive integer, got ${fmtGot(v)}.`);
+  }
+  const isArr = (x: unknown): boolean => x instanceof Float64Array || x instanceof Float32Array;
+  if (!isArr(weight) || weight.length !== inDim * outDim) {
+    throw new TideError(isArr(weight) ? 'SHAPE' : 'DTYPE', `${where}: weight must be a Float64Array (or Float32Array) of outDim × inDim = ${outDim * inDim} entries, got ${describe(weight)}.`);
+  }
+  if (bias !== null && (!isArr(bias) || bias.length !== outDim)) {
+    throw new TideError(isArr(bias) ? 'SHAPE' : 'DTYPE', `${where}: bias must be null or a Float64Array (or Float32Array) of outDim = ${outDim} entries, got ${describe(bias)}.`);
+  }
+  checkInit(where, scheme);
+  if (rng === null || typeof rng !== 'object' || typeof rng.fillUniform !== 'function') {
+    throw new TideError('BAD_ARGUMENT', `${where}: rng must be an Rng (new Rng(seed)), got ${fmtGot(rng)}.`);
+  }
   switch (scheme) {
     case 'pytorch': {
       const bound = 1 / Math.sqrt(inDim);

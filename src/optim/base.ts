@@ -2,10 +2,10 @@
  * The machinery every optimizer shares (internal, not re-exported): the lr schedule, binding to a parameter
  * count on the first step (moment buffers allocated there, once), the finiteness check and clipNorm before the
  * update, and plain-JSON state. A concrete optimizer supplies only its buffer names and `update`, the loop of its
- * paper's equations. Order inside step(): shapes → gradient norm (finite check) → clip → lr → update → stepCount,
- * so a throw leaves params, moments and stepCount untouched.
+ * paper's equations. Order inside step(): array types and shapes → gradient norm (finite check) → params finite →
+ * clip → lr → update → stepCount, so a throw leaves params, moments and stepCount untouched.
  */
-import { TideError, firstNonFinite, checkOptionKeys } from '../core/errors.ts';
+import { TideError, firstNonFinite, checkOptionKeys, fmtGot } from '../core/errors.ts';
 import type { CommonOptions, Optimizer, OptimizerState } from './optimizer.ts';
 import { toSchedule, type Schedule } from './schedules.ts';
 import { gradNorm, scaleToNorm } from './clip.ts';
@@ -57,6 +57,7 @@ export abstract class OptimizerBase implements Optimizer {
   learningRate(): number { return this.schedule(this.t); }
 
   step(params: Float64Array, grads: Float64Array): number {
+    if (!(params instanceof Float64Array) || !(grads instanceof Float64Array)) throw this.notArrays(params, grads);
     const n = params.length;
     if (grads.length !== n) throw this.lengthMismatch(n, grads.length);
     if (n !== this.n && this.n >= 0) throw this.countMismatch(n);
@@ -69,6 +70,8 @@ export abstract class OptimizerBase implements Optimizer {
       const i = firstNonFinite(grads);
       if (i >= 0) throw this.nonFinite(params, grads, i);
     }
+    const p = firstNonFinite(params);
+    if (p >= 0) throw this.nonFiniteParams(params, p);
     if (norm > this.clipNorm) scaleToNorm(grads, norm, this.clipNorm);
     if (this.n < 0) this.bind(n); // first step: allocate the moments once
     this.update(params, grads, lr, this.t + 1);
@@ -163,6 +166,26 @@ export abstract class OptimizerBase implements Optimizer {
       'NONFINITE',
       `${this.name}: grads[${i}] is ${grads[i]} in update ${this.t + 1} (stepCount = ${this.t}); params were left unchanged. ${cause}`,
       { what: 'grads', index: i, value: grads[i], stepCount: this.t },
+    );
+  }
+
+  private notArrays(params: unknown, grads: unknown): TideError {
+    const [name, x] = params instanceof Float64Array ? ['grads', grads] : ['params', params];
+    return new TideError(
+      'DTYPE',
+      `${this.name}.step: ${name} must be a Float64Array (${name === 'grads' ? 'one entry per parameter' : 'updated in place'}), got ${fmtGot(x)}.` +
+        (Array.isArray(x) ? ' Convert once with Float64Array.from(...) and keep training on that array.' : ''),
+      { what: name },
+    );
+  }
+
+  private nonFiniteParams(params: Readonly<Float64Array>, i: number): TideError {
+    return new TideError(
+      'NONFINITE',
+      `${this.name}: params[${i}] is ${params[i]} before update ${this.t + 1} (stepCount = ${this.t}); params were left unchanged. ` +
+        (this.t > 0 ? 'An earlier update or the code between updates diverged: restart from a checkpoint with a smaller lr or with clipNorm.'
+          : 'Check the initialisation (model.init) or the loaded parameters.'),
+      { what: 'params', index: i, value: params[i], stepCount: this.t },
     );
   }
 

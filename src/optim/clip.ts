@@ -9,7 +9,7 @@
  * rarely what you want for a neural ODE (prefer norm clipping, or the optimizers' `clipNorm` option). Unlike
  * PyTorch's `clip_grad_norm_` the factor is exactly c/‖g‖ (no +1e-6), so the clipped norm equals c to rounding.
  */
-import { TideError, firstNonFinite } from '../core/errors.ts';
+import { TideError, firstNonFinite, fmtGot } from '../core/errors.ts';
 
 /**
  * Global L2 norm ‖g‖₂ = √(Σ g_i²), safe from overflow and underflow of the squares (rescales by max |g_i| when
@@ -17,6 +17,7 @@ import { TideError, firstNonFinite } from '../core/errors.ts';
  * also Infinity when the entries are finite but the norm itself exceeds the largest double (≈1.8e308).
  */
 export function gradNorm(g: Readonly<Float64Array>): number {
+  if (!(g instanceof Float64Array)) throw notArray('gradNorm', g);
   const n = g.length;
   let s = 0;
   for (let i = 0; i < n; i++) s += g[i] * g[i];
@@ -36,7 +37,8 @@ export function gradNorm(g: Readonly<Float64Array>): number {
  *   TideError('BAD_ARGUMENT') when maxNorm is not a finite number > 0.
  */
 export function clipGradNorm(grads: Float64Array, maxNorm: number): number {
-  if (!(maxNorm > 0 && maxNorm <= Number.MAX_VALUE)) throw badMax('clipGradNorm', 'maxNorm', maxNorm);
+  if (!(grads instanceof Float64Array)) throw notArray('clipGradNorm', grads);
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0 && maxNorm <= Number.MAX_VALUE)) throw badMax('clipGradNorm', 'maxNorm', maxNorm);
   const norm = gradNorm(grads);
   if (!(norm <= Number.MAX_VALUE)) {
     const i = firstNonFinite(grads);
@@ -53,7 +55,8 @@ export function clipGradNorm(grads: Float64Array, maxNorm: number): number {
  *   TideError('BAD_ARGUMENT') when maxValue is not a finite number > 0.
  */
 export function clipGradValue(grads: Float64Array, maxValue: number): number {
-  if (!(maxValue > 0 && maxValue <= Number.MAX_VALUE)) throw badMax('clipGradValue', 'maxValue', maxValue);
+  if (!(grads instanceof Float64Array)) throw notArray('clipGradValue', grads);
+  if (typeof maxValue !== 'number' || !(maxValue > 0 && maxValue <= Number.MAX_VALUE)) throw badMax('clipGradValue', 'maxValue', maxValue);
   const i = firstNonFinite(grads);
   if (i >= 0) throw nonFiniteGrad('clipGradValue', grads, i);
   const m = maxAbs(grads);
@@ -101,8 +104,12 @@ function scaledSumSq(g: Readonly<Float64Array>, m: number): number {
   return s;
 }
 
+function notArray(where: string, g: unknown): TideError {
+  return new TideError('DTYPE', `${where}: grads must be a Float64Array (the flat gradient), got ${fmtGot(g)}.${Array.isArray(g) ? ' Use Float64Array.from(...).' : ''}`, { what: 'grads' });
+}
+
 function badMax(where: string, name: string, v: number): TideError {
-  return new TideError('BAD_ARGUMENT', `${where}: ${name} must be a finite number > 0, got ${v}. A value such as 1 is typical.`,
+  return new TideError('BAD_ARGUMENT', `${where}: ${name} must be a finite number > 0, got ${fmtGot(v)}. A value such as 1 is typical.`,
     { [name]: v });
 }
 

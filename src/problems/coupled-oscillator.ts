@@ -16,14 +16,14 @@
  * against the states after each of 499 fixed steps of h = 3/499; model = autonomous MLP 4 → 10 → tanh → 4
  * (94 parameters); MSE over 499 × 4; AdamW lr 1e-2, wd 1e-5, 10,000 steps in the paper.
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, fmtGot } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { fieldFromModel } from '../nn/field.ts';
 import { solve } from '../gradients/solve.ts';
-import { baseMethod, mseLoss, neuralField, rowsFrom, stepGrid, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
+import { checkBatchArg, checkProblemOptions, baseMethod, mseLoss, neuralField, rowsFrom, stepGrid, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /**
  * The fitted coefficients (benchmarks.md §2.4): x1'' = k11 x1 + k12 x2 + b1, x2'' = k21 x1 + k22 x2 + b2.
@@ -36,6 +36,7 @@ export const COUPLED_OSCILLATOR_Y0: Readonly<Float64Array> = Float64Array.of(0, 
  * The substitute's true field, state shape [batch, 4] rows (x1, x2, v1, v2), no parameters; traced, so it has a VJP.
  */
 export function coupledOscillatorField(batch = 1): TracedField {
+  checkBatchArg('coupledOscillatorField', batch);
   const K = COUPLED_OSCILLATOR_COEFFS;
   return fieldFromTrace((_t, y) => {
     const x1 = ops.cols(y, 0), x2 = ops.cols(y, 1);
@@ -62,8 +63,15 @@ export interface CoupledOscillatorDataOptions {
  * @returns ts = t_1 … t_{points−1}, ys = (points − 1) × 4 targets, y0 = the state at t_0 = 0 (exactly y(0)).
  */
 export function coupledOscillatorData(options: CoupledOscillatorDataOptions = {}): TrajectoryData {
+  checkProblemOptions('coupledOscillatorData', options, DATA_KEYS, '{ points: 500, t1: 3 }');
+  return data(options ?? {});
+}
+
+const DATA_KEYS = ['points', 't1', 'rtol', 'atol'];
+
+function data(options: CoupledOscillatorDataOptions): TrajectoryData {
   const points = options.points ?? 500, t1 = options.t1 ?? 3;
-  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `coupledOscillatorData: points must be an integer ≥ 2, got ${points}.`, { option: 'points' });
+  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `coupledOscillatorData: points must be an integer ≥ 2, got ${fmtGot(points)}.`, { option: 'points' });
   const grid = stepGrid(t1, points - 1);
   const y0 = Float64Array.from(COUPLED_OSCILLATOR_Y0);
   const sol = solve(coupledOscillatorField(), y0, {
@@ -74,6 +82,7 @@ export function coupledOscillatorData(options: CoupledOscillatorDataOptions = {}
 
 /** The experiment's model: autonomous MLP 4 → 10 → tanh → 4 (94 parameters) as a field of state shape [batch, 4]. */
 export function coupledOscillatorModel(batch = 1): NeuralField {
+  checkBatchArg('coupledOscillatorModel', batch);
   const net = mlp([4, 10, 4]);
   return neuralField(fieldFromModel(net, batch), net);
 }
@@ -88,16 +97,19 @@ export interface CoupledOscillatorProblemOptions extends CoupledOscillatorDataOp
 
 /** The whole coupled-oscillator experiment on the offline substitute data. */
 export function coupledOscillatorProblem(options: CoupledOscillatorProblemOptions = {}): Problem {
-  const data = coupledOscillatorData(options);
-  const steps = data.ts.length, t1 = data.ts[steps - 1];
+  checkProblemOptions('coupledOscillatorProblem', options, [...DATA_KEYS, 'method', 'trainingSteps'], "{ method: 'midpoint', trainingSteps: 100 }");
+  options ??= {};
+  if (options.method !== undefined) baseMethod(options.method);
+  const d = data(options);
+  const steps = d.ts.length, t1 = d.ts[steps - 1];
   const field = coupledOscillatorModel();
   return {
     name: 'coupled oscillator',
-    field, data, y0: data.y0,
+    field, data: d, y0: d.y0,
     solveOptions: {
-      t0: 0, t1, saveAt: { ts: data.ts, t0: false, t1: false }, method: baseMethod(options.method ?? 'midpoint'), stepSize: t1 / steps, adaptive: false, maxSteps: steps,
+      t0: 0, t1, saveAt: { ts: d.ts, t0: false, t1: false }, method: baseMethod(options.method ?? 'midpoint'), stepSize: t1 / steps, adaptive: false, maxSteps: steps,
     },
-    loss: mseLoss(data.ys, 'coupled oscillator'),
+    loss: mseLoss(d.ys, 'coupled oscillator'),
     training: { optimizer: 'adamw', lr: 1e-2, weightDecay: 1e-5, steps: options.trainingSteps ?? 10_000 },
     init: (seed = 0) => field.init(new Float64Array(field.paramCount), new Rng(seed)),
   };

@@ -17,14 +17,14 @@
  * The learning task (§3.2): autonomous MLP 4 → 10 → tanh → 4; Bogacki–Shampine 3(2) with an I controller
  * (rtol = atol = 1e-6, first step 2/499, at most 1000 steps); MSE over 500 × 4; AdamW lr 1e-2, wd 1e-5, 10,000 steps.
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, fmtGot } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { fieldFromModel } from '../nn/field.ts';
 import { solve } from '../gradients/solve.ts';
-import { linspace, mseLoss, neuralField, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
+import { checkBatchArg, checkProblemOptions, linspace, mseLoss, neuralField, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /** The fitted coefficients (p1, p2, q1, q2) of benchmarks.md §3.4: the field's params. */
 export const DOUBLE_PENDULUM_PARAMS: Readonly<Float64Array> = Float64Array.of(0.4006, 61.90, 1.305, 72.55);
@@ -39,7 +39,8 @@ export const DOUBLE_PENDULUM_Y0: Readonly<Float64Array> = Float64Array.of(-1.101
  * (p1 q1 ≈ 0.52) never reach.
  */
 export function doublePendulumField(batch = 1, scale = 1): TracedField {
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new TideError('BAD_OPTION', `doublePendulumField: scale must be a finite number > 0, got ${scale}.`, { option: 'scale' });
+  checkBatchArg('doublePendulumField', batch);
+  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) throw new TideError('BAD_OPTION', `doublePendulumField: scale must be a finite number > 0, got ${fmtGot(scale)}.`, { option: 'scale' });
   return fieldFromTrace((_t, z, p) => {
     const y = scale === 1 ? z : ops.scale(z, 1 / scale);
     const th1 = ops.cols(y, 0), th2 = ops.cols(y, 1), w1 = ops.cols(y, 2), w2 = ops.cols(y, 3);
@@ -76,8 +77,16 @@ export interface DoublePendulumDataOptions {
  *   targets, y0 = scale · y(0) (the initial state of the training solves).
  */
 export function doublePendulumData(options: DoublePendulumDataOptions = {}): TrajectoryData {
+  checkProblemOptions('doublePendulumData', options, DATA_KEYS, '{ points: 500, t1: 2 }');
+  return data(options ?? {});
+}
+
+const DATA_KEYS = ['points', 't1', 'scale', 'rtol', 'atol'];
+
+function data(options: DoublePendulumDataOptions): TrajectoryData {
   const points = options.points ?? 500, t1 = options.t1 ?? 2, scale = options.scale ?? 0.1;
-  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `doublePendulumData: points must be an integer ≥ 2, got ${points}.`, { option: 'points' });
+  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `doublePendulumData: points must be an integer ≥ 2, got ${fmtGot(points)}.`, { option: 'points' });
+  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) throw new TideError('BAD_OPTION', `doublePendulumData: scale must be a finite number > 0, got ${fmtGot(scale)}.`, { option: 'scale' });
   const ts = linspace(0, t1, points);
   const sol = solve(doublePendulumField(), Float64Array.from(DOUBLE_PENDULUM_Y0), {
     t0: 0, t1, params: Float64Array.from(DOUBLE_PENDULUM_PARAMS), method: 'dopri5',
@@ -90,6 +99,7 @@ export function doublePendulumData(options: DoublePendulumDataOptions = {}): Tra
 
 /** The experiment's model: autonomous MLP 4 → 10 → tanh → 4 (94 parameters) as a field of state shape [batch, 4]. */
 export function doublePendulumModel(batch = 1): NeuralField {
+  checkBatchArg('doublePendulumModel', batch);
   const net = mlp([4, 10, 4]);
   return neuralField(fieldFromModel(net, batch), net);
 }
@@ -113,18 +123,19 @@ export interface DoublePendulumProblemOptions extends DoublePendulumDataOptions 
  * (O(h²) between accepted steps ≈ 2/440 apart), which is small against the losses reported (≈ 8e-3).
  */
 export function doublePendulumProblem(options: DoublePendulumProblemOptions = {}): Problem {
-  const data = doublePendulumData(options);
-  const points = data.ts.length, t1 = data.ts[points - 1];
+  checkProblemOptions('doublePendulumProblem', options, [...DATA_KEYS, 'trainingSteps'], '{ trainingSteps: 100 }');
+  const d = data(options ?? {});
+  const points = d.ts.length, t1 = d.ts[points - 1];
   const field = doublePendulumModel();
   return {
     name: 'double pendulum',
-    field, data, y0: data.y0,
+    field, data: d, y0: d.y0,
     solveOptions: {
-      t0: 0, t1, saveAt: { ts: data.ts, t0: false, t1: false }, method: 'bs3', adaptive: true, rtol: 1e-6, atol: 1e-6, controller: 'i',
+      t0: 0, t1, saveAt: { ts: d.ts, t0: false, t1: false }, method: 'bs3', adaptive: true, rtol: 1e-6, atol: 1e-6, controller: 'i',
       stepSize: t1 / (points - 1), maxSteps: 1000,
     },
-    loss: mseLoss(data.ys, 'double pendulum'),
-    training: { optimizer: 'adamw', lr: 1e-2, weightDecay: 1e-5, steps: options.trainingSteps ?? 10_000 },
+    loss: mseLoss(d.ys, 'double pendulum'),
+    training: { optimizer: 'adamw', lr: 1e-2, weightDecay: 1e-5, steps: options?.trainingSteps ?? 10_000 },
     init: (seed = 0) => field.init(new Float64Array(field.paramCount), new Rng(seed)),
   };
 }

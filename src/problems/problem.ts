@@ -12,7 +12,9 @@
  *     opt.step(params, run.backward(dYs).dParams);
  *   }
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, checkFunction, checkInteger, checkOptions, fmtGot, firstNonFinite, rethrowUser } from '../core/errors.ts';
+import { describe } from '../core/array.ts';
+import { checkModel } from '../nn/model.ts';
 import type { VectorField } from '../core/field.ts';
 import type { Rng } from '../core/random.ts';
 import type { Model } from '../nn/model.ts';
@@ -75,6 +77,12 @@ export interface Problem {
 
 /** The optimiser of a problem's training settings. */
 export function trainingOptimizer(settings: TrainingSettings): Optimizer {
+  if (settings === null || typeof settings !== 'object') {
+    throw new TideError('BAD_ARGUMENT', `trainingOptimizer: expected a problem's training settings (problem.training), got ${fmtGot(settings)}.`);
+  }
+  if (settings.optimizer !== 'adamw') {
+    throw new TideError('BAD_OPTION', `trainingOptimizer: the settings name optimizer ${fmtGot(settings.optimizer)}; the benchmark problems train with 'adamw'.`, { option: 'optimizer' });
+  }
   return adamw({ lr: settings.lr, weightDecay: settings.weightDecay, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 }
 
@@ -83,8 +91,18 @@ export function trainingOptimizer(settings: TrainingSettings): Optimizer {
  * @throws TideError('SHAPE') when ys (or dYs) does not have the targets' length.
  */
 export function mseLoss(target: Readonly<Float64Array>, name = 'mse'): Loss {
+  if (!(target instanceof Float64Array)) {
+    throw new TideError('DTYPE', `mseLoss: target must be a Float64Array (the data's ys), got ${describe(target)}.${Array.isArray(target) ? ' Use Float64Array.from(...).' : ''}`);
+  }
+  if (target.length === 0) throw new TideError('SHAPE', 'mseLoss: target is empty; a mean squared error needs at least one target value.');
+  const bad = firstNonFinite(target);
+  if (bad >= 0) throw new TideError('NONFINITE', `mseLoss: target[${bad}] is ${target[bad]}; targets must be finite (clean the data first).`, { index: bad });
+  if (typeof name !== 'string') throw new TideError('BAD_ARGUMENT', `mseLoss: name must be a string (used in messages), got ${fmtGot(name)}.`);
   const n = target.length;
   return (ys: Readonly<Float64Array>, dYs?: Float64Array): number => {
+    if (!(ys instanceof Float64Array) || (dYs !== undefined && !(dYs instanceof Float64Array))) {
+      throw new TideError('DTYPE', `${name} loss: ys and dYs must be Float64Arrays of length ${n}, got ${describe(ys)}${dYs !== undefined ? ` and ${describe(dYs)}` : ''}.`);
+    }
     if (ys.length !== n || (dYs !== undefined && dYs.length !== n)) {
       throw new TideError('SHAPE', `${name} loss: predictions have length ${ys.length}${dYs !== undefined ? ` and dYs ${dYs.length}` : ''}; the targets have ${n}. Save at the data's ts.`, { expected: n, got: ys.length });
     }
@@ -106,6 +124,11 @@ export function rowsFrom(ys: Readonly<Float64Array>, dim: number, start: number)
 
 /** n equispaced points on [a, b] (both ends exact), as NumPy's linspace. */
 export function linspace(a: number, b: number, n: number): Float64Array {
+  if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new TideError('BAD_ARGUMENT', `linspace: the ends must be finite numbers, got ${fmtGot(a)} and ${fmtGot(b)}.`);
+  }
+  checkInteger('linspace', 'n', n, 1, 'It is the number of points, both ends included.', 'BAD_ARGUMENT');
+  if (n === 1) return Float64Array.of(a);
   const out = new Float64Array(n);
   const h = (b - a) / (n - 1);
   for (let i = 0; i < n; i++) out[i] = a + i * h;
@@ -115,6 +138,8 @@ export function linspace(a: number, b: number, n: number): Float64Array {
 
 /** t_i = i·(t1/steps) for i = 0 … steps, the last one exactly t1: the times of a fixed-step solve. */
 export function stepGrid(t1: number, steps: number): Float64Array {
+  if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw new TideError('BAD_ARGUMENT', `stepGrid: t1 must be a finite number, got ${fmtGot(t1)}.`);
+  checkInteger('stepGrid', 'steps', steps, 1, '', 'BAD_ARGUMENT');
   const h = t1 / steps;
   const g = new Float64Array(steps + 1);
   for (let i = 0; i <= steps; i++) g[i] = i * h;
@@ -128,6 +153,15 @@ export function stepGrid(t1: number, steps: number): Float64Array {
  */
 export function neuralField(field: VectorField & { vjp: NeuralField['vjp'] }, net: Model,
   init?: (params: Float64Array, rng: Rng) => void): NeuralField {
+  const f = field as Partial<VectorField> | null;
+  if (f === null || typeof f !== 'object' || typeof f.eval !== 'function' || typeof f.vjp !== 'function' || !Number.isInteger(f.dim) || !Number.isInteger(f.paramCount)) {
+    throw new TideError('BAD_ARGUMENT', `neuralField: field must be a VectorField with a vjp (fieldFromModel or fieldFromTrace), got ${fmtGot(field)}.`);
+  }
+  checkModel('neuralField', net);
+  if (net.paramCount !== field.paramCount) {
+    throw new TideError('SHAPE', `neuralField: the network ${net.name} has ${net.paramCount} parameters but the field has ${field.paramCount}; the field's params must be the network's.`, { expected: field.paramCount, got: net.paramCount });
+  }
+  if (init !== undefined) checkFunction('neuralField', 'init', init, '(params, rng) => void');
   const fill = init ?? ((params: Float64Array, rng: Rng): void => net.init(params, rng));
   return {
     dim: field.dim, paramCount: field.paramCount, name: field.name, net,
@@ -136,10 +170,12 @@ export function neuralField(field: VectorField & { vjp: NeuralField['vjp'] }, ne
     // Keep the field's stage slots, so taped pullbacks skip re-evaluating the network.
     ...(typeof field.tape === 'function' ? { tape: (slots: number) => field.tape!(slots) } : {}),
     init(params: Float64Array, rng: Rng): Float64Array {
+      if (!(params instanceof Float64Array)) throw new TideError('DTYPE', `${field.name ?? 'field'}: init needs params as a Float64Array of length ${field.paramCount}, got ${describe(params)}.`);
+      if (rng === null || typeof rng !== 'object' || typeof rng.fillNormal !== 'function') throw new TideError('BAD_ARGUMENT', `${field.name ?? 'field'}: init needs an Rng, e.g. init(params, new Rng(0)), got ${fmtGot(rng)}.`);
       if (params.length !== field.paramCount) {
         throw new TideError('SHAPE', `${field.name ?? 'field'}: init got params of length ${params.length}; the field has ${field.paramCount} parameters.`, { expected: field.paramCount, got: params.length });
       }
-      fill(params, rng);
+      try { fill(params, rng); } catch (e) { rethrowUser(`${field.name ?? 'field'}`, 'init', 'init', e); }
       return params;
     },
   };
@@ -153,5 +189,23 @@ export type BaseMethod = string | Tableau | Solver;
 
 /** A method for `solve`: 'ralston3' is this module's tableau (not a registered method name); anything else passes through. */
 export function baseMethod(method: BaseMethod): string | Tableau | Solver {
+  if (typeof method !== 'string' && (method === null || typeof method !== 'object')) {
+    throw new TideError('BAD_ARGUMENT', `baseMethod: expected a method name ('euler', 'midpoint', 'ralston3', 'rk4'), a tableau or a Solver, got ${fmtGot(method)}.`);
+  }
   return method === 'ralston3' ? ralston3 : method;
+}
+
+/** Checks a state batch size argument (a positive integer). */
+export function checkBatchArg(where: string, batch: unknown): void {
+  checkInteger(where, 'batch', batch, 1, 'It is the number of independent states solved together (default 1).');
+}
+
+/** Checks a problem's options object: an object (or undefined) with known keys, and trainingSteps / t1 when given. */
+export function checkProblemOptions(where: string, options: unknown, keys: readonly string[], example: string): void {
+  checkOptions(where, options, keys, example);
+  const o = (options ?? {}) as { trainingSteps?: unknown; t1?: unknown };
+  if (o.trainingSteps !== undefined) checkInteger(where, 'trainingSteps', o.trainingSteps, 0, '', 'BAD_OPTION');
+  if (o.t1 !== undefined && (typeof o.t1 !== 'number' || !(o.t1 > 0 && o.t1 <= Number.MAX_VALUE))) {
+    throw new TideError('BAD_OPTION', `${where}: t1 must be a finite number > 0 (the end time), got ${fmtGot(o.t1)}.`, { option: 't1' });
+  }
 }

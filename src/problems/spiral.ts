@@ -8,13 +8,13 @@
  * The demo learns it with f(y) = W2·tanh(W1·y³ + b1) + b2 (hidden width 50, 252 parameters), weights N(0, 0.1²),
  * biases 0. The same field is the oracle problem of the gradient tests (adjoints.md §8, reversible.md §9).
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, checkInteger, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { solve } from '../gradients/solve.ts';
-import { linspace, neuralField, type NeuralField, type TrajectoryData } from './problem.ts';
+import { checkBatchArg, checkProblemOptions, linspace, neuralField, type NeuralField, type TrajectoryData } from './problem.ts';
 
 /** A flattened row-major, (A11, A12, A21, A22): the true parameters of {@link spiralField}. */
 export const SPIRAL_A: Readonly<Float64Array> = Float64Array.of(-0.1, 2.0, -2.0, -0.1);
@@ -26,6 +26,7 @@ export const SPIRAL_Y0: Readonly<Float64Array> = Float64Array.of(2, 0);
  * (give {@link SPIRAL_A} for the true dynamics); traced, so it has a VJP in y and A.
  */
 export function spiralField(batch = 1): TracedField {
+  checkBatchArg('spiralField', batch);
   return fieldFromTrace((_t, y, p) => ops.matmul(ops.cube(y), ops.reshape(p, [2, 2])),
     { shape: [batch, 2], paramCount: 4, name: 'spiral' });
 }
@@ -46,8 +47,10 @@ export interface SpiralDataOptions {
  * @returns ts = all grid points (t = 0 included, as the demo's `t`), ys = points × 2 (row 0 = y(0)), y0 = (2, 0).
  */
 export function spiralData(options: SpiralDataOptions = {}): TrajectoryData {
+  checkProblemOptions('spiralData', options, ['points', 't1', 'rtol', 'atol'], '{ points: 1000, t1: 25 }');
+  options ??= {};
   const points = options.points ?? 1000, t1 = options.t1 ?? 25;
-  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `spiralData: points must be an integer ≥ 2, got ${points}.`, { option: 'points' });
+  if (!Number.isInteger(points) || points < 2) throw new TideError('BAD_OPTION', `spiralData: points must be an integer ≥ 2, got ${fmtGot(points)}.`, { option: 'points' });
   const ts = linspace(0, t1, points);
   const y0 = Float64Array.from(SPIRAL_Y0);
   const sol = solve(spiralField(), y0, {
@@ -61,6 +64,8 @@ export function spiralData(options: SpiralDataOptions = {}): TrajectoryData {
  * 4·hidden + hidden + 2 parameters (252 for hidden = 50). `init` follows the demo: weights N(0, 0.1²), biases 0.
  */
 export function neuralSpiralField(batch = 1, hidden = 50): NeuralField {
+  checkBatchArg('neuralSpiralField', batch);
+  checkInteger('neuralSpiralField', 'hidden', hidden, 1, 'It is the hidden width of the network (default 50).');
   const net = mlp([2, hidden, 2]);
   const field = fieldFromTrace((_t, y, p) => ops.model(net, p, ops.cube(y)),
     { shape: [batch, 2], paramCount: net.paramCount, name: 'neural spiral' });

@@ -11,13 +11,13 @@
  * steps, states at s_1 … s_1000); model = a time-dependent MLP [s, x, v] → 10 → tanh → 2 (62 parameters); loss =
  * mean squared error over 1000 × 2; AdamW lr 1e-2, weight decay 1e-5, 1000 full-batch steps.
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, checkOptions, fmtGot } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
 import * as ops from '../core/autodiff/ops.ts';
 import { fieldFromTrace, type TracedField } from '../core/autodiff/trace-field.ts';
 import { mlp } from '../nn/chain.ts';
 import { solve } from '../gradients/solve.ts';
-import { baseMethod, mseLoss, neuralField, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
+import { checkBatchArg, checkProblemOptions, baseMethod, mseLoss, neuralField, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /** C of the experiment (benchmarks.md §1.1). */
 export const WHITE_DWARF_C = 0.001;
@@ -38,7 +38,9 @@ export interface WhiteDwarfFieldOptions {
  * Gives NaN where x² < C (outside the experiment's span); 2/(s + 0.5) is singular at s = −0.5.
  */
 export function whiteDwarfField(options: WhiteDwarfFieldOptions = {}): TracedField {
-  const learnC = options.learnC ?? false;
+  checkOptions('whiteDwarfField', options, ['learnC'], '{ learnC: true }');
+  const learnC = options?.learnC ?? false;
+  if (typeof learnC !== 'boolean') throw new TideError('BAD_OPTION', `whiteDwarfField: learnC must be true or false, got ${fmtGot(learnC)}.`, { option: 'learnC' });
   return fieldFromTrace((s, y, p) => {
     const x = ops.cols(y, 0), v = ops.cols(y, 1);
     const g = ops.sub(ops.square(x), learnC ? ops.at(p, 0) : WHITE_DWARF_C);
@@ -64,9 +66,11 @@ export interface WhiteDwarfDataOptions {
  *   throws for the method (e.g. UNKNOWN_NAME).
  */
 export function whiteDwarfData(method: BaseMethod, options: WhiteDwarfDataOptions = {}): TrajectoryData {
-  const steps = options.steps ?? 1000, h = options.h ?? 0.005;
-  if (!Number.isInteger(steps) || steps < 1) throw new TideError('BAD_OPTION', `whiteDwarfData: steps must be a positive integer, got ${steps}.`, { option: 'steps' });
-  if (!(h > 0) || !Number.isFinite(h)) throw new TideError('BAD_OPTION', `whiteDwarfData: h must be a finite number > 0, got ${h}.`, { option: 'h' });
+  checkProblemOptions('whiteDwarfData', options, ['steps', 'h'], '{ steps: 1000, h: 0.005 }');
+  const steps = options?.steps ?? 1000, h = options?.h ?? 0.005;
+  if (!Number.isInteger(steps) || steps < 1) throw new TideError('BAD_OPTION', `whiteDwarfData: steps must be a positive integer, got ${fmtGot(steps)}.`, { option: 'steps' });
+  if (typeof h !== 'number' || !(h > 0) || !Number.isFinite(h)) throw new TideError('BAD_OPTION', `whiteDwarfData: h must be a finite number > 0, got ${fmtGot(h)}.`, { option: 'h' });
+  baseMethod(method);
   const y0 = Float64Array.from(WHITE_DWARF_Y0);
   const sol = solve(whiteDwarfField(), y0, {
     t0: 0, t1: steps * h, method: baseMethod(method), stepSize: h, adaptive: false, saveAt: { steps: true },
@@ -80,6 +84,7 @@ export function whiteDwarfData(method: BaseMethod, options: WhiteDwarfDataOption
  * VJP includes ∂f/∂s (through the first layer's s column). Init: U(−1/√fan_in, 1/√fan_in) for weights and biases.
  */
 export function whiteDwarfModel(batch = 1): NeuralField {
+  checkBatchArg('whiteDwarfModel', batch);
   const net = mlp([3, 10, 2]);
   const field = fieldFromTrace((s, y, p) => {
     // s as a [batch, 1] column (a broadcast add: its pullback sums the column back into ∂/∂s).
@@ -103,6 +108,8 @@ export interface WhiteDwarfProblemOptions extends WhiteDwarfDataOptions {
  * The paper reports the minimum training loss seen (≈ 0.87e-4 for every base method; benchmarks.md §1.4).
  */
 export function whiteDwarfProblem(options: WhiteDwarfProblemOptions = {}): Problem {
+  checkProblemOptions('whiteDwarfProblem', options, ['steps', 'h', 'method', 'trainingSteps'], "{ method: 'midpoint', trainingSteps: 100 }");
+  options ??= {};
   const method = options.method ?? 'midpoint';
   const steps = options.steps ?? 1000, h = options.h ?? 0.005;
   const data = whiteDwarfData(method, { steps, h });

@@ -5,7 +5,8 @@
  */
 import type { VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
-import { TideError } from '../core/errors.ts';
+import { TideError, checkOptions, checkFunction, fmtGot, firstNonFinite, rethrowUser } from '../core/errors.ts';
+import { describe } from '../core/array.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { prepareSolve } from '../gradients/solve.ts';
 import type { GradientSolveOptions } from '../gradients/solve.ts';
@@ -50,8 +51,35 @@ export interface FitResult {
 const perf = (globalThis as { performance?: { now(): number } }).performance;
 const now = (): number => (perf !== undefined ? perf.now() : Date.now());
 
+const FIT_KEYS = ['field', 'y0', 'params', 'solve', 'loss', 'optimizer', 'steps', 'onStep'];
+const FIT_EXAMPLE = '{ field, y0, params, solve: { t1: 1 }, loss, optimizer: adam(), steps: 100 }';
+
+/** Checks fit's options (the solve options and the field are checked by prepareSolve). */
+function checkFitOptions(o: FitOptions): void {
+  if (o === undefined) throw new TideError('BAD_OPTION', `fit: expected options such as ${FIT_EXAMPLE}, got undefined.`);
+  checkOptions('fit', o, FIT_KEYS, FIT_EXAMPLE);
+  for (const key of ['field', 'y0', 'params', 'solve', 'loss', 'optimizer', 'steps'] as const) {
+    if (o[key] === undefined) throw new TideError('BAD_OPTION', `fit: ${key} is required (fit(${FIT_EXAMPLE})).`, { option: key });
+  }
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new TideError('BAD_OPTION', `fit: steps must be a non-negative integer, got ${fmtGot(o.steps)}.`, { option: 'steps' });
+  for (const key of ['y0', 'params'] as const) {
+    if (!(o[key] instanceof Float64Array)) {
+      throw new TideError('DTYPE', `fit: ${key} must be a Float64Array${key === 'params' ? ' (trained in place)' : ''}, got ${describe(o[key])}.${Array.isArray(o[key]) ? ' Use Float64Array.from(...).' : ''}`, { option: key });
+    }
+  }
+  if (o.solve === null || typeof o.solve !== 'object' || Array.isArray(o.solve)) {
+    throw new TideError('BAD_OPTION', `fit: solve must be an object of solve options such as { t1: 1, saveAt: { ts } }, got ${fmtGot(o.solve)}.`, { option: 'solve' });
+  }
+  checkFunction('fit', 'loss', o.loss, '(ys, dYs) => number that returns L and writes ∂L/∂ys into dYs');
+  const opt = o.optimizer as Partial<Optimizer> | null;
+  if (opt === null || typeof opt !== 'object' || typeof opt.step !== 'function') {
+    throw new TideError('BAD_OPTION', `fit: optimizer must be an optimizer such as adam({ lr: 1e-3 }) or optimizer('adamw'), got ${fmtGot(o.optimizer)}.`, { option: 'optimizer' });
+  }
+  if (o.onStep !== undefined) checkFunction('fit', 'onStep', o.onStep, '({ step, loss, report, sec }) => void');
+}
+
 export function fit(o: FitOptions): FitResult {
-  if (!Number.isInteger(o.steps) || o.steps < 0) throw new TideError('BAD_OPTION', `fit: steps must be a non-negative integer, got ${o.steps}.`, { option: 'steps' });
+  checkFitOptions(o);
   const losses = new Float64Array(o.steps), stepSec = new Float64Array(o.steps);
   // One prepared solve for the whole run: workspaces, stage tapes and the method's buffers are built once.
   const prepared = prepareSolve(o.field, { ...o.solve, params: o.params });
@@ -63,8 +91,12 @@ export function fit(o: FitOptions): FitResult {
     const run = prepared.run(o.y0, o.params);
     if (dYs === null || dYs.length !== run.ys.length) dYs = new Float64Array(run.ys.length);
     else dYs.fill(0);
-    const L = o.loss(run.ys, dYs);
+    let L: number;
+    try { L = o.loss(run.ys, dYs); } catch (e) { rethrowUser('fit', 'the loss', `step ${k}`, e, { step: k }); }
+    if (typeof L !== 'number') throw new TideError('BAD_ARGUMENT', `fit: the loss must return a number (L), got ${fmtGot(L)} at step ${k}; it writes ∂L/∂ys into its second argument and returns L.`, { step: k });
     if (!Number.isFinite(L)) throw new TideError('NONFINITE', `fit: the loss is ${L} at step ${k}; lower the learning rate or check the data.`, { step: k });
+    const bad = firstNonFinite(dYs);
+    if (bad >= 0) throw new TideError('NONFINITE', `fit: the loss wrote ${dYs[bad]} into dYs[${bad}] at step ${k} (L = ${L} is finite); its derivative must be finite too. Check the loss's gradient formula.`, { step: k, index: bad });
     const g = run.backward(dYs);
     o.optimizer.step(o.params, g.dParams as Float64Array);
     const sec = (now() - t0) / 1000;
@@ -72,7 +104,9 @@ export function fit(o: FitOptions): FitResult {
     if (L < minLoss) minLoss = L;
     if (g.report.peakBytes > peakBytes) peakBytes = g.report.peakBytes;
     last = g.report;
-    if (o.onStep) o.onStep({ step: k, loss: L, report: g.report, sec });
+    if (o.onStep) {
+      try { o.onStep({ step: k, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'onStep', `step ${k}`, e, { step: k }); }
+    }
   }
   return { losses, minLoss, finalLoss: o.steps > 0 ? losses[o.steps - 1] : NaN, peakBytes, stepSec, lastReport: last };
 }

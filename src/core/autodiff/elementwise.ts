@@ -9,7 +9,7 @@
 import type { Shape } from '../array.ts';
 import { sameShape } from '../array.ts';
 import { TideError, fmtShape } from '../errors.ts';
-import { Node, ConstNode, activeTracer } from './node.ts';
+import { Node, ConstNode, activeTracer, checkVar, checkConstant } from './node.ts';
 import type { Tracer } from './node.ts';
 import { getActivation } from '../kernels/activations.ts';
 import type { Activation } from '../kernels/activations.ts';
@@ -111,6 +111,8 @@ function binary(op: string, Ctor: new (t: Tracer, op: string, a: Node, b: Node) 
   if (typeof a === 'number' && typeof b === 'number') {
     throw new TideError('BAD_ARGUMENT', `${op}: both operands are numbers; at least one must be a Var (compute plain numbers with ordinary arithmetic).`);
   }
+  if (typeof a === 'number') checkConstant(op, 'the first operand', a); else checkVar(op, 'the first operand', a);
+  if (typeof b === 'number') checkConstant(op, 'the second operand', b); else checkVar(op, 'the second operand', b);
   return new Ctor(tracer, op, lift(tracer, a), lift(tracer, b));
 }
 
@@ -174,7 +176,11 @@ class UnaryNode extends Node {
   }
 }
 
-const unary = (kind: UnaryKind, x: Node, c = 0): Node => new UnaryNode(activeTracer(kind), kind, x, c);
+function unary(kind: UnaryKind, x: Node, c = 0): Node {
+  const tracer = activeTracer(kind);
+  checkVar(kind, 'x', x);
+  return new UnaryNode(tracer, kind, x, c);
+}
 export const neg = (x: Node): Node => unary('neg', x);
 export const exp = (x: Node): Node => unary('exp', x);
 export const log = (x: Node): Node => unary('log', x);
@@ -186,11 +192,14 @@ export const cube = (x: Node): Node => unary('cube', x);
 export const abs = (x: Node): Node => unary('abs', x);
 export const reciprocal = (x: Node): Node => unary('reciprocal', x);
 /** x^p for a constant exponent p (x^2 and x^3 have exact fast paths: square, cube). */
-export const pow = (x: Node, p: number): Node => p === 2 ? square(x) : p === 3 ? cube(x) : unary('pow', x, p);
+export function pow(x: Node, p: number): Node {
+  checkConstant('pow', 'the exponent p', p);
+  return p === 2 ? square(x) : p === 3 ? cube(x) : unary('pow', x, p);
+}
 /** c · x for a constant c. */
-export const scale = (x: Node, c: number): Node => unary('scale', x, c);
+export function scale(x: Node, c: number): Node { checkConstant('scale', 'the factor c', c); return unary('scale', x, c); }
 /** x + c for a constant c. */
-export const shift = (x: Node, c: number): Node => unary('shift', x, c);
+export function shift(x: Node, c: number): Node { checkConstant('shift', 'the offset c', c); return unary('shift', x, c); }
 
 class ActivationNode extends Node {
   readonly op: string;
@@ -214,8 +223,10 @@ class ActivationNode extends Node {
 
 /** Applies a named activation ('tanh', 'sigmoid', 'softplus', 'relu', 'gelu', 'gelu-tanh', 'swish', 'identity'). */
 export function activation(name: string, x: Node): Node {
-  const tracer = activeTracer(name);
-  return new ActivationNode(tracer, getActivation(name), x);
+  const tracer = activeTracer(typeof name === 'string' ? name : 'activation');
+  const act = getActivation(name);
+  checkVar(act.name, 'x', x);
+  return new ActivationNode(tracer, act, x);
 }
 export const tanh = (x: Node): Node => activation('tanh', x);
 export const sigmoid = (x: Node): Node => activation('sigmoid', x);

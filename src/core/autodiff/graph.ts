@@ -10,8 +10,8 @@
  * Control flow in the traced function is fixed at trace time (it may depend on shapes, not on values).
  */
 import type { DType, FloatArray, Shape } from '../array.ts';
-import { NDArray, describe, dtypeOf } from '../array.ts';
-import { TideError, fmtShape } from '../errors.ts';
+import { NDArray, allocate, describe, dtypeOf, shapeSize } from '../array.ts';
+import { TideError, fmtShape, fmtGot, didYouMean, checkOptions, checkFunction, firstNonFinite, rethrowUser } from '../errors.ts';
 import { InputNode, Node, Tracer, withTracer } from './node.ts';
 
 export interface TraceOptions {
@@ -32,6 +32,9 @@ export class Graph {
   private readonly ownInputGrads = new Map<InputNode, FloatArray>();
 
   constructor(tracer: Tracer, inputs: Map<string, InputNode>, output: Node, wrt: ReadonlySet<string>) {
+    if (!(tracer instanceof Tracer) || !(inputs instanceof Map) || !(output instanceof Node)) {
+      throw new TideError('BAD_ARGUMENT', 'Graph: graphs are built by trace(shapes, fn) (or vjp, fieldFromTrace); the constructor is internal.');
+    }
     this.dtype = tracer.dtype;
     this.output = output;
     this.inputMap = inputs;
@@ -63,7 +66,10 @@ export class Graph {
   /** The input node called `name` (for hot loops that bind by assigning `node.value`). */
   input(name: string): InputNode {
     const n = this.inputMap.get(name);
-    if (n === undefined) throw new TideError('UNKNOWN_NAME', `Graph: no input called '${name}'. Inputs: ${this.inputNames.join(', ')}.`);
+    if (n === undefined) {
+      const hint = typeof name === 'string' ? didYouMean(name, this.inputNames) : undefined;
+      throw new TideError('UNKNOWN_NAME', `Graph: no input called ${typeof name === 'string' ? `'${name}'` : fmtGot(name)}. Inputs: ${this.inputNames.join(', ')}.${hint ? ` Did you mean '${hint}'?` : ''}`, { name, valid: this.inputNames });
+    }
     return n;
   }
 
@@ -93,6 +99,9 @@ export class Graph {
   bindGrad(name: string, buffer: FloatArray | null): this {
     const node = this.input(name);
     if (buffer !== null && node.grad === buffer) return this;
+    if (buffer !== null && (!(buffer instanceof Float64Array || buffer instanceof Float32Array) || dtypeOf(buffer) !== this.dtype)) {
+      throw new TideError('DTYPE', `Graph.bindGrad: the buffer for '${name}' must be a ${this.dtype === 'float64' ? 'Float64Array' : 'Float32Array'} of ${node.size} elements (or null for the graph's own), got ${describe(buffer)}.`);
+    }
     if (!node.needsGrad) throw new TideError('BAD_ARGUMENT', `Graph.bindGrad: input '${name}' is not differentiated (not in wrt).`);
     if (!this.ownInputGrads.has(node)) this.ownInputGrads.set(node, node.grad!);
     const own = this.ownInputGrads.get(node)!;
@@ -131,6 +140,9 @@ export class Graph {
     const out = this.output;
     if (!out.needsGrad) return;
     const g = out.grad!;
+    if (typeof dOut !== 'number' && !(ArrayBuffer.isView(dOut) || Array.isArray(dOut))) {
+      throw new TideError('BAD_ARGUMENT', `Graph.backward: the cotangent must be an array of ${out.size} numbers (the output's size)${out.size === 1 ? ' or a number' : ''}, got ${fmtGot(dOut)}.`);
+    }
     if (typeof dOut === 'number') {
       if (out.size !== 1) throw new TideError('SHAPE', `Graph.backward: a number cotangent fits only a scalar output; the output has shape ${fmtShape(out.shape)}.`);
       g[0] += dOut;
@@ -164,20 +176,46 @@ export class Graph {
  * `fn` receives one Var per input and must return a Var built from them with tide ops.
  */
 export function trace<K extends string>(shapes: Readonly<Record<K, Shape>>, fn: (vars: Record<K, Node>) => Node, options: TraceOptions = {}): Graph {
+  return traceAs('trace', 'the traced function', shapes, fn, options);
+}
+
+/**
+ * `trace` for callers that name themselves in messages (fieldFromTrace, customModel, vjp): `where` starts every
+ * message, `what` names the user's function in a USER_FUNCTION error (its exception re-thrown with `cause`).
+ */
+export function traceAs<K extends string>(where: string, what: string, shapes: Readonly<Record<K, Shape>>, fn: (vars: Record<K, Node>) => Node,
+  options: TraceOptions = {}): Graph {
+  if (shapes === null || typeof shapes !== 'object' || Array.isArray(shapes)) {
+    throw new TideError('BAD_ARGUMENT', `${where}: the first argument must map input names to shapes, e.g. { x: [16, 2], p: [8] }, got ${fmtGot(shapes)}.`);
+  }
+  checkFunction(where, 'the function', fn, '({ x, p, … }) => Var');
+  checkOptions(where, options, ['dtype', 'wrt'], "{ wrt: ['p'] }");
+  options ??= {};
   const dtype = options.dtype ?? 'float64';
+  if (dtype !== 'float64' && dtype !== 'float32') throw new TideError('DTYPE', `${where}: dtype must be 'float64' or 'float32', got ${fmtGot(dtype)}.`);
   const tracer = new Tracer(dtype);
   const inputs = new Map<string, InputNode>();
   const vars = {} as Record<K, Node>;
   for (const name of Object.keys(shapes) as K[]) {
+    shapeSize(shapes[name], `${where}: input '${name}'`);
     const node = new InputNode(tracer, name, shapes[name]);
     inputs.set(name, node);
     vars[name] = node;
   }
+  if (options.wrt !== undefined && (!Array.isArray(options.wrt) || options.wrt.some((w) => typeof w !== 'string'))) {
+    throw new TideError('BAD_OPTION', `${where}: wrt must be an array of input names such as ['p'], got ${fmtGot(options.wrt)}.`, { option: 'wrt' });
+  }
   const wrt = new Set<string>(options.wrt ?? inputs.keys());
-  for (const w of wrt) if (!inputs.has(w)) throw new TideError('UNKNOWN_NAME', `trace: wrt names '${w}', which is not an input. Inputs: ${[...inputs.keys()].join(', ')}.`);
-  const out = withTracer(tracer, () => fn(vars));
+  for (const w of wrt) {
+    if (!inputs.has(w)) {
+      const hint = didYouMean(w, [...inputs.keys()]);
+      throw new TideError('UNKNOWN_NAME', `${where}: wrt names '${w}', which is not an input. Inputs: ${[...inputs.keys()].join(', ')}.${hint ? ` Did you mean '${hint}'?` : ''}`);
+    }
+  }
+  let out: unknown;
+  try { out = withTracer(tracer, () => fn(vars)); } catch (e) { rethrowUser(where, what, 'trace', e); }
   if (!(out instanceof Node) || out.tracer !== tracer) {
-    throw new TideError('BAD_ARGUMENT', `trace: the function must return a Var built from its arguments with tide ops, got ${describe(out)}.`);
+    throw new TideError('BAD_ARGUMENT', `${where}: the function must return a Var built from its arguments with tide ops, got ${describe(out)}.`);
   }
   return new Graph(tracer, inputs, out, wrt);
 }
@@ -196,7 +234,11 @@ export interface VjpResult {
  * cotangents for every input at once. Convenient for checks and one-off uses; inside loops use `trace` once.
  */
 export function vjp(fn: (...xs: Node[]) => Node, ...inputs: VjpInput[]): VjpResult {
-  if (typeof fn !== 'function') throw new TideError('BAD_ARGUMENT', `vjp: first argument must be a function of Vars, got ${describe(fn)}.`);
+  return vjpAs('vjp', fn, inputs);
+}
+
+function vjpAs(where: string, fn: (...xs: Node[]) => Node, inputs: VjpInput[]): VjpResult {
+  if (typeof fn !== 'function') throw new TideError('BAD_ARGUMENT', `${where}: first argument must be a function of Vars, got ${describe(fn)}.`);
   const shapes: Record<string, Shape> = {};
   const names: string[] = [];
   let dtype: DType = 'float64';
@@ -206,9 +248,12 @@ export function vjp(fn: (...xs: Node[]) => Node, ...inputs: VjpInput[]): VjpResu
     if (typeof x === 'number') shapes[name] = [];
     else if (x instanceof NDArray) { shapes[name] = x.shape; dtype = x.dtype; }
     else if (x instanceof Float64Array || x instanceof Float32Array) { shapes[name] = [x.length]; dtype = dtypeOf(x); }
-    else throw new TideError('DTYPE', `vjp: input ${i} must be an NDArray, a Float64Array/Float32Array or a number, got ${describe(x)}.`);
+    else throw new TideError('DTYPE', `${where}: input ${i} must be an NDArray, a Float64Array/Float32Array or a number, got ${describe(x)}.${Array.isArray(x) ? ' Wrap it with Float64Array.from(...).' : ''}`);
+    const data = typeof x === 'number' ? [x] : x instanceof NDArray ? x.data : x;
+    const k = firstNonFinite(data);
+    if (k >= 0) throw new TideError('NONFINITE', `${where}: input ${i}${typeof x === 'number' ? '' : `[${k}]`} is ${data[k]}; inputs must be finite.`, { input: i, index: k });
   });
-  const g = trace(shapes, (vars) => fn(...names.map((n) => vars[n])), { dtype });
+  const g = traceAs(where, 'the function', shapes, (vars) => fn(...names.map((n) => vars[n])), { dtype });
   inputs.forEach((x, i) => g.bind(names[i], x instanceof NDArray ? x.data : x));
   g.run();
   const value = new NDArray(g.value.slice(), g.output.shape);
@@ -216,14 +261,15 @@ export function vjp(fn: (...xs: Node[]) => Node, ...inputs: VjpInput[]): VjpResu
     value,
     pullback(dOut) {
       g.backward(dOut instanceof NDArray ? dOut.data : dOut);
-      return names.map((n) => g.grad(n).slice());
+      // An input the function ignores has a zero cotangent.
+      return names.map((n) => (g.hasGrad(n) ? g.grad(n).slice() : allocate(g.dtype, g.input(n).size)));
     },
   };
 }
 
 /** Value and gradient of a scalar-valued function of the inputs. */
 export function valueAndGrad(fn: (...xs: Node[]) => Node, ...inputs: VjpInput[]): { value: number; grads: FloatArray[] } {
-  const r = vjp(fn, ...inputs);
+  const r = vjpAs('valueAndGrad', fn, inputs);
   if (r.value.size !== 1) throw new TideError('SHAPE', `valueAndGrad: the function must return a scalar, got shape ${fmtShape(r.value.shape)}. Reduce it with sum or mean, or use vjp.`);
   return { value: r.value.data[0], grads: r.pullback(1) };
 }

@@ -2,8 +2,8 @@
  * Matrix product op C = op(A)·op(B) for 2-D Vars, with its pullback
  * (dA = dC·op(B)ᵀ, dB = op(A)ᵀ·dC, written out for each transpose case so every product is one gemm call).
  */
-import { TideError, fmtShape } from '../errors.ts';
-import { Node, activeTracer } from './node.ts';
+import { TideError, fmtShape, fmtGot } from '../errors.ts';
+import { Node, activeTracer, checkVar } from './node.ts';
 import type { Tracer } from './node.ts';
 import { gemmNN, gemmNT, gemmTN, gemmTT, gemm } from '../kernels/gemm.ts';
 
@@ -47,5 +47,11 @@ class MatMulNode extends Node {
 
 /** op(A)·op(B) for 2-D Vars; `transA`/`transB` use the transpose without copying. */
 export function matmul(a: Node, b: Node, transA = false, transB = false): Node {
-  return new MatMulNode(activeTracer('matmul'), a, b, transA, transB);
+  const tracer = activeTracer('matmul');
+  checkVar('matmul', 'a', a);
+  checkVar('matmul', 'b', b);
+  if (typeof transA !== 'boolean' || typeof transB !== 'boolean') {
+    throw new TideError('BAD_ARGUMENT', `matmul: transA and transB must be true or false, got ${fmtGot(transA)} and ${fmtGot(transB)}; call matmul(a, b, false, true) for a·bᵀ.`);
+  }
+  return new MatMulNode(tracer, a, b, transA, transB);
 }

@@ -4,8 +4,8 @@
  * The structural type below is what `src/nn` models implement (core does not import nn).
  */
 import type { FloatArray } from '../array.ts';
-import { TideError, fmtShape } from '../errors.ts';
-import { Node, activeTracer } from './node.ts';
+import { TideError, fmtShape, fmtGot, rethrowUser } from '../errors.ts';
+import { Node, activeTracer, checkVar } from './node.ts';
 import type { Tracer } from './node.ts';
 
 /** What a model must offer to enter a graph (the nn `Model` interface satisfies it). */
@@ -29,16 +29,16 @@ class ModelNode extends Node {
   constructor(tracer: Tracer, model: ApplyVjp, params: Node, x: Node, batch: number) {
     super(tracer, x.shape.length === 1 ? [model.outDim] : [batch, model.outDim], [params, x]);
     this.model = model; this.op = `model(${model.name ?? 'model'})`;
-    this.ws = model.workspace(batch);
+    try { this.ws = model.workspace(batch); } catch (e) { rethrowUser('ops.model', `model ${model.name ?? 'model'}`, 'workspace', e); }
   }
   forward(): void {
-    this.model.apply(this.value, this.parents[0].value, this.parents[1].value, this.ws);
+    try { this.model.apply(this.value, this.parents[0].value, this.parents[1].value, this.ws); } catch (e) { rethrowUser('ops.model', `model ${this.model.name ?? 'model'}`, 'forward (apply)', e); }
   }
   backward(): void {
     const pp = this.parents[0], px = this.parents[1];
     // apply() left its activations in ws during this pass's forward, which vjp reuses.
     const dX = px.needsGrad ? (this.dX ??= this.tracer.alloc(px.size)) : null;
-    this.model.vjp(pp.needsGrad ? pp.grad : null, dX, this.grad!, pp.value, px.value, this.ws);
+    try { this.model.vjp(pp.needsGrad ? pp.grad : null, dX, this.grad!, pp.value, px.value, this.ws); } catch (e) { rethrowUser('ops.model', `model ${this.model.name ?? 'model'}`, 'vjp', e); }
     if (dX !== null) { const d = px.grad!; for (let i = 0; i < dX.length; i++) d[i] += dX[i]; }
   }
 }
@@ -49,6 +49,13 @@ class ModelNode extends Node {
  */
 export function model(m: ApplyVjp, params: Node, x: Node): Node {
   const tracer = activeTracer('model');
+  const o = m as Partial<ApplyVjp> | null;
+  if (o === null || typeof o !== 'object' || typeof o.apply !== 'function' || typeof o.vjp !== 'function' || typeof o.workspace !== 'function'
+    || !Number.isInteger(o.inDim) || !Number.isInteger(o.outDim) || !Number.isInteger(o.paramCount)) {
+    throw new TideError('BAD_ARGUMENT', `model: the first argument must be a model such as mlp([2, 50, 2]) (inDim, outDim, paramCount, workspace, apply, vjp), got ${fmtGot(m)}. The call is ops.model(net, params, x).`);
+  }
+  checkVar(`model(${m.name ?? 'model'})`, 'params', params);
+  checkVar(`model(${m.name ?? 'model'})`, 'x', x);
   if (params.size !== m.paramCount) {
     throw new TideError('SHAPE', `model(${m.name ?? 'model'}): params has ${params.size} elements; the model has ${m.paramCount} parameters. Pass slice(p, offset, ${m.paramCount}).`);
   }

@@ -12,7 +12,7 @@
  */
 import type { FloatArray, Shape, DType } from '../array.ts';
 import { allocate, shapeSize } from '../array.ts';
-import { TideError, fmtShape } from '../errors.ts';
+import { TideError, fmtShape, fmtGot } from '../errors.ts';
 
 /** The tracer that ops register their nodes with while a function is being traced. */
 export class Tracer {
@@ -55,6 +55,7 @@ export abstract class Node {
 
   constructor(tracer: Tracer, shape: Shape, parents: readonly Node[], ownValue = true) {
     for (const p of parents) {
+      if (!(p instanceof Node)) throw new TideError('BAD_ARGUMENT', `tide ops: an operand is ${fmtGot(p)}, not a Var; pass the Vars the traced function receives or that ops return.`);
       if (p.tracer !== tracer) {
         throw new TideError('BAD_ARGUMENT', `tide ops: a Var from another trace was used here; every Var must come from the function being traced (do not keep Vars between traces).`);
       }
@@ -107,4 +108,23 @@ export class ConstNode extends Node {
   }
   forward(): void { /* fixed */ }
   backward(): void { /* constant */ }
+}
+
+/**
+ * Throws a clear error unless `x` is a Var (trace time only, never in a running graph): `${op}: x must be a Var …`.
+ * Numbers get a hint to use ops.constant or an op that takes numbers.
+ */
+export function checkVar(op: string, what: string, x: unknown): asserts x is Node {
+  if (x instanceof Node) return;
+  const hint = typeof x === 'number' ? ' Wrap a number with ops.constant(x), or use ops.scale / ops.shift / a binary op, which take numbers.'
+    : Array.isArray(x) || ArrayBuffer.isView(x) ? ' Arrays enter a graph as inputs of trace(...) or as ops.constant(values).'
+      : '';
+  throw new TideError('BAD_ARGUMENT', `${op}: ${what} must be a Var (an argument of the traced function or the result of an op), got ${fmtGot(x)}.${hint}`, { op, argument: what });
+}
+
+/** Throws unless `c` is a finite number (constants folded into an op: pow's exponent, scale's factor, …). */
+export function checkConstant(op: string, what: string, c: unknown): asserts c is number {
+  if (typeof c === 'number' && c - c === 0) return;
+  throw new TideError(typeof c === 'number' ? 'NONFINITE' : 'BAD_ARGUMENT',
+    `${op}: ${what} must be a finite number, got ${fmtGot(c)}.${typeof c === 'number' ? ' A non-finite constant would make every output NaN or Infinity.' : ''}`, { op, argument: what });
 }

@@ -1,6 +1,6 @@
 /** Reductions: sum and mean of all elements, and sums along one axis of a 2-D Var. */
-import { TideError, fmtShape } from '../errors.ts';
-import { Node, activeTracer } from './node.ts';
+import { TideError, fmtShape, fmtGot } from '../errors.ts';
+import { Node, activeTracer, checkVar } from './node.ts';
 import type { Tracer } from './node.ts';
 
 class SumNode extends Node {
@@ -22,9 +22,18 @@ class SumNode extends Node {
 }
 
 /** Sum of all elements (a scalar). */
-export const sum = (x: Node): Node => new SumNode(activeTracer('sum'), x, 1);
+export function sum(x: Node): Node {
+  const tracer = activeTracer('sum');
+  checkVar('sum', 'x', x);
+  return new SumNode(tracer, x, 1);
+}
 /** Mean of all elements (a scalar). */
-export const mean = (x: Node): Node => new SumNode(activeTracer('mean'), x, 1 / x.size);
+export function mean(x: Node): Node {
+  const tracer = activeTracer('mean');
+  checkVar('mean', 'x', x);
+  if (x.size === 0) throw new TideError('SHAPE', `mean: x has shape ${fmtShape(x.shape)} with no elements; the mean of nothing is undefined.`);
+  return new SumNode(tracer, x, 1 / x.size);
+}
 
 class SumAxisNode extends Node {
   readonly op = 'sumAxis';
@@ -51,6 +60,8 @@ class SumAxisNode extends Node {
 
 /** Sums a 2-D Var over `axis` (0: over rows, giving [cols]; 1: over columns, giving [rows]). */
 export function sumAxis(x: Node, axis: 0 | 1): Node {
-  if (axis !== 0 && axis !== 1) throw new TideError('BAD_ARGUMENT', `sumAxis: axis must be 0 or 1, got ${String(axis)}.`);
-  return new SumAxisNode(activeTracer('sumAxis'), x, axis);
+  const tracer = activeTracer('sumAxis');
+  checkVar('sumAxis', 'x', x);
+  if (axis !== 0 && axis !== 1) throw new TideError('BAD_ARGUMENT', `sumAxis: axis must be 0 or 1, got ${fmtGot(axis)}.`);
+  return new SumAxisNode(tracer, x, axis);
 }

@@ -4,8 +4,8 @@
  */
 import type { Shape, FloatArray } from '../array.ts';
 import { shapeSize } from '../array.ts';
-import { TideError, fmtShape } from '../errors.ts';
-import { Node, activeTracer } from './node.ts';
+import { TideError, fmtShape, fmtGot } from '../errors.ts';
+import { Node, activeTracer, checkVar } from './node.ts';
 import type { Tracer } from './node.ts';
 
 /** A contiguous range [offset, offset + size) of the parent's flat data, seen with its own shape. */
@@ -40,6 +40,7 @@ class ViewNode extends Node {
 /** The same data with another shape of the same size (a view). */
 export function reshape(x: Node, shape: Shape): Node {
   const tracer = activeTracer('reshape');
+  checkVar('reshape', 'x', x);
   const n = shapeSize(shape, 'reshape');
   if (n !== x.size) throw new TideError('SHAPE', `reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)} (${n} elements).`);
   return new ViewNode(tracer, 'reshape', x, 0, shape);
@@ -51,6 +52,10 @@ export function reshape(x: Node, shape: Shape): Node {
  */
 export function slice(x: Node, offset: number, shape: Shape | number): Node {
   const tracer = activeTracer('slice');
+  checkVar('slice', 'x', x);
+  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
+    throw new TideError('SHAPE', `slice: offset must be an integer ≥ 0 (a flat index into x), got ${fmtGot(offset)}.`);
+  }
   const s = typeof shape === 'number' ? [shape] : shape;
   const n = shapeSize(s, 'slice');
   if (!Number.isInteger(offset) || offset < 0 || offset + n > x.size) {
@@ -88,7 +93,12 @@ class ColsNode extends Node {
 
 /** Columns [start, start + count) of the last axis (a copy): for a batch y of shape [b, d], `cols(y, 0, 1)` is y[:, 0:1]. */
 export function cols(x: Node, start: number, count = 1): Node {
-  return new ColsNode(activeTracer('cols'), x, start, count);
+  const tracer = activeTracer('cols');
+  checkVar('cols', 'x', x);
+  if (typeof start !== 'number' || typeof count !== 'number') {
+    throw new TideError('SHAPE', `cols: start and count must be integers (columns [start, start + count) of the last axis), got ${fmtGot(start)} and ${fmtGot(count)}.`);
+  }
+  return new ColsNode(tracer, x, start, count);
 }
 
 class ConcatNode extends Node {
@@ -132,7 +142,8 @@ class ConcatNode extends Node {
 /** Concatenates along the last axis: [b, d1] and [b, d2] give [b, d1 + d2]; scalars are treated as [1]. */
 export function concat(xs: readonly Node[]): Node {
   const tracer = activeTracer('concat');
-  if (!Array.isArray(xs) || xs.length === 0) throw new TideError('BAD_ARGUMENT', 'concat: expects a non-empty array of Vars.');
+  if (!Array.isArray(xs) || xs.length === 0) throw new TideError('BAD_ARGUMENT', `concat: expects a non-empty array of Vars, e.g. concat([a, b]), got ${fmtGot(xs)}.`);
+  xs.forEach((x, i) => checkVar('concat', `element ${i}`, x));
   const lifted = xs.map((x) => (x.shape.length === 0 ? reshape(x, [1]) : x));
   return new ConcatNode(tracer, lifted);
 }

@@ -11,11 +11,11 @@
  *   }, { shape: [16, 2], paramCount: 4, name: 'lotka-volterra' });
  */
 import type { Shape } from '../array.ts';
-import { shapeSize, sameShape } from '../array.ts';
-import { TideError, fmtShape } from '../errors.ts';
+import { shapeSize, sameShape, describe } from '../array.ts';
+import { TideError, fmtShape, fmtGot, checkOptions, checkFunction } from '../errors.ts';
 import type { VectorField, FieldTape } from '../field.ts';
 import type { Node } from './node.ts';
-import { trace } from './graph.ts';
+import { traceAs } from './graph.ts';
 import type { Graph } from './graph.ts';
 
 export interface TraceFieldOptions {
@@ -26,6 +26,7 @@ export interface TraceFieldOptions {
   name?: string;
 }
 
+/** f(t, y, p); it may ignore any of its arguments (their cotangents are then zero). */
 export type TracedFieldFunction = (t: Node, y: Node, p: Node) => Node;
 
 /** The VectorField of a traced function; `graph` is exposed for diagnostics. */
@@ -37,34 +38,67 @@ export interface TracedField extends VectorField {
     params: Float64Array, fOut?: Float64Array): number;
 }
 
+const EXAMPLE = '{ shape: [16, 2], paramCount: 4 }';
+
 export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptions): TracedField {
+  checkFunction('fieldFromTrace', 'f', fn, '(t, y, p) => Var written with tide ops');
+  if (options === undefined) {
+    throw new TideError('BAD_ARGUMENT', `fieldFromTrace: options with the state's shape are required, e.g. fieldFromTrace(f, ${EXAMPLE}).`);
+  }
+  checkOptions('fieldFromTrace', options, ['shape', 'paramCount', 'name'], EXAMPLE);
+  const { shape: s, paramCount = 0, name = 'traced field' } = options;
+  if (s === undefined) throw new TideError('BAD_OPTION', `fieldFromTrace: shape is required (the state's shape, e.g. [16, 2] or 2), as in ${EXAMPLE}.`, { option: 'shape' });
+  if (typeof s === 'number' ? !(Number.isInteger(s) && s > 0) : !Array.isArray(s)) {
+    throw new TideError('SHAPE', `fieldFromTrace: shape must be a positive integer or an array such as [16, 2], got ${fmtGot(s)}.`, { option: 'shape' });
+  }
+  if (typeof s !== 'number' && shapeSize(s, 'fieldFromTrace: shape') === 0) {
+    throw new TideError('SHAPE', `fieldFromTrace: shape ${fmtShape(s)} has no elements; the state needs at least one.`, { option: 'shape' });
+  }
+  if (typeof paramCount !== 'number' || !Number.isInteger(paramCount) || paramCount < 0) {
+    throw new TideError('SHAPE', `fieldFromTrace: paramCount must be a non-negative integer, got ${fmtGot(paramCount)}.`, { option: 'paramCount' });
+  }
+  if (typeof name !== 'string') throw new TideError('BAD_OPTION', `fieldFromTrace: name must be a string, got ${fmtGot(name)}.`, { option: 'name' });
   const field = buildField(fn, options) as BuiltField & TracedField;
   // Stage slots: one traced graph per slot, so each keeps its own activations until its pullback.
   field.tape = (slots: number): FieldTape => {
+    if (!Number.isInteger(slots) || slots < 1) throw new TideError('BAD_ARGUMENT', `${field.name}.tape: slots must be an integer ≥ 1, got ${fmtGot(slots)}.`);
     const copies = Array.from({ length: slots }, () => buildField(fn, options));
     const ys = Array.from({ length: slots }, () => new Float64Array(field.dim));
     const ts = new Float64Array(slots);
+    const checkSlot = (slot: number): void => {
+      if (!(slot >= 0 && slot < slots) || (slot | 0) !== slot) throw new TideError('BAD_ARGUMENT', `${field.name}: tape slot ${fmtGot(slot)} does not exist; slots are 0 … ${slots - 1}.`);
+    };
     return {
       slots,
       eval(slot, out, t, y, params) {
+        checkSlot(slot);
+        copies[slot].checkPoint(out, y as Float64Array, params);
         ys[slot].set(y); ts[slot] = t;
         copies[slot].eval(out, t, ys[slot], params);
       },
-      vjp(slot, dY, dParams, v) { return copies[slot].pullbackLast(dY, dParams, v); },
+      vjp(slot, dY, dParams, v) {
+        checkSlot(slot);
+        copies[slot].checkCotangents(dY, dParams, v);
+        return copies[slot].pullbackLast(dY, dParams, v);
+      },
     };
   };
   return field;
 }
 
-type BuiltField = Omit<TracedField, 'tape'> & { tape: TracedField['tape'] | undefined; pullbackLast(dY: Float64Array, dParams: Float64Array | null, v: Float64Array): number };
+type BuiltField = Omit<TracedField, 'tape'> & {
+  tape: TracedField['tape'] | undefined;
+  pullbackLast(dY: Float64Array, dParams: Float64Array | null, v: Float64Array): number;
+  checkPoint(out: unknown, y: unknown, params: unknown): void;
+  checkCotangents(dY: unknown, dParams: unknown, v: unknown): void;
+};
 
 function buildField(fn: TracedFieldFunction, options: TraceFieldOptions): BuiltField {
   const shape = typeof options.shape === 'number' ? [options.shape] : [...options.shape];
   const dim = shapeSize(shape, 'fieldFromTrace');
   const paramCount = options.paramCount ?? 0;
   const name = options.name ?? 'traced field';
-  if (!Number.isInteger(paramCount) || paramCount < 0) throw new TideError('SHAPE', `fieldFromTrace: paramCount must be a non-negative integer, got ${paramCount}.`);
-  const graph = trace({ t: [], y: shape, p: [paramCount] }, ({ t, y, p }) => fn(t, y, p));
+  const graph = traceAs(`fieldFromTrace (${name})`, 'f', { t: [], y: shape, p: [paramCount] }, ({ t, y, p }) => fn(t, y, p));
   const out = graph.output;
   if (out.size !== dim || !(sameShape(out.shape, shape) || out.shape.length <= 1)) {
     throw new TideError('SHAPE', `fieldFromTrace (${name}): f returned shape ${fmtShape(out.shape)} for y of shape ${fmtShape(shape)}; it must return y's shape.`, { expected: shape, got: [...out.shape] });
@@ -74,21 +108,36 @@ function buildField(fn: TracedFieldFunction, options: TraceFieldOptions): BuiltF
   // Inputs f does not depend on get no cotangent buffer (their cotangent is zero).
   const tLive = graph.hasGrad('t'), yLive = graph.hasGrad('y'), pLive = graph.hasGrad('p');
   const pScratch = new Float64Array(paramCount);
+  const bad = (what: string, a: unknown, n: number, hint: string): TideError => (a instanceof Float64Array
+    ? new TideError('SHAPE', `${name}: ${what} has length ${a.length}; ${hint} (${n}).`, { name: what, expected: n, got: a.length })
+    : new TideError('DTYPE', `${name}: ${what} must be a Float64Array of length ${n}, got ${describe(a)}.`, { name: what }));
+  // Hot path: comparisons only; the messages are built on failure.
+  const checkPoint = (o: unknown, y: unknown, params: unknown): void => {
+    if (!(y instanceof Float64Array) || y.length !== dim) throw bad('y', y, dim, `the field was traced for shape ${fmtShape(shape)}`);
+    if (!(params instanceof Float64Array) || params.length !== paramCount) throw bad('params', params, paramCount, 'the field expects paramCount');
+    if (o !== undefined && (!(o instanceof Float64Array) || o.length !== dim)) throw bad('out', o, dim, `f has the state's shape ${fmtShape(shape)}`);
+  };
+  const checkCotangents = (dY: unknown, dParams: unknown, v: unknown): void => {
+    if (!(dY instanceof Float64Array) || dY.length !== dim) throw bad('dY', dY, dim, `it receives (∂f/∂y)ᵀv for y of shape ${fmtShape(shape)}`);
+    if (!(v instanceof Float64Array) || v.length !== dim) throw bad('v', v, dim, `the cotangent of f has the state's shape ${fmtShape(shape)}`);
+    if (dParams !== null && (!(dParams instanceof Float64Array) || dParams.length !== paramCount)) throw bad('dParams', dParams, paramCount, 'it accumulates (∂f/∂p)ᵀv, one entry per parameter (or pass null)');
+  };
   const bindInputs = (t: number, y: Float64Array, params: Float64Array): void => {
-    if (y.length !== dim) throw new TideError('SHAPE', `${name}: y has length ${y.length}; the field was traced for shape ${fmtShape(shape)} (${dim}).`);
-    if (params.length !== paramCount) throw new TideError('SHAPE', `${name}: params has length ${params.length}; the field expects ${paramCount}.`);
     tHolder[0] = t;
     yIn.value = y;
     pIn.value = params;
   };
   return {
-    dim, paramCount, name, graph, shape, tape: undefined,
+    dim, paramCount, name, graph, shape, tape: undefined, checkPoint, checkCotangents,
     eval(outArr: Float64Array, t: number, y: Float64Array, params: Float64Array): void {
+      checkPoint(outArr ?? null, y, params);
       bindInputs(t, y, params);
       outArr.set(graph.run());
     },
     vjp(dY: Float64Array, dParams: Float64Array | null, v: Float64Array, t: number, y: Float64Array,
       params: Float64Array, fOut?: Float64Array): number {
+      checkPoint(fOut, y, params);
+      checkCotangents(dY, dParams, v);
       bindInputs(t, y, params);
       const f = graph.run();
       if (fOut !== undefined) fOut.set(f);

@@ -9,6 +9,7 @@
  * (−2.401, −1.7746) ∪ (−0.2254, 0). Plot this data, not a copy of the slides.
  */
 import { defineTableau, type Tableau } from '../tableau.ts';
+import { TideError, checkOptions, fmtGot } from '../../core/errors.ts';
 import { euler } from '../tableaus/euler.ts';
 import { midpoint } from '../tableaus/midpoint.ts';
 import { rk4 } from '../tableaus/rk4.ts';
@@ -64,7 +65,8 @@ const NOTE = 'Regions of the λ-coupled McCallum–Foster scheme (arXiv 2410.116
  * @throws as {@link stabilityRegion} (λ outside (0, 1], bad grid sizes).
  */
 export function slidesStabilityFigure(options: StabilityFigureOptions = {}): StabilityFigureData {
-  const { lambda = 0.8, nRe = 201, nIm = 301 } = options;
+  checkOptions('slidesStabilityFigure', options, ['lambda', 'nRe', 'nIm'], '{ lambda: 0.8, nRe: 201, nIm: 301 }');
+  const { lambda = 0.8, nRe = 201, nIm = 301 } = options ?? {};
   const bases: [string, Tableau][] = [['Euler', euler], ['Midpoint', midpoint], ['RK3', ralston3], ['RK4', rk4]];
   const panels = bases.map(([label, tableau]) => ({
     label,
@@ -82,6 +84,9 @@ export interface StabilityFigureJSON {
 
 /** A JSON-serialisable copy of {@link slidesStabilityFigure}'s result (`JSON.stringify` it for the plotting script). */
 export function stabilityFigureToJSON(data: StabilityFigureData): StabilityFigureJSON {
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.panels as unknown)) {
+    throw new TideError('BAD_ARGUMENT', `stabilityFigureToJSON: expected the result of slidesStabilityFigure(...), got ${fmtGot(data)}.`);
+  }
   return {
     title: data.title, lambda: data.lambda, h: data.h, note: data.note,
     panels: data.panels.map((p) => ({

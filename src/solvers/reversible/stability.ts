@@ -32,7 +32,7 @@
  * Complex numbers are [re, im] pairs (Float64Array(2)); a 2×2 complex matrix is a Float64Array(8), row-major,
  * [m11re, m11im, m12re, m12im, m21re, m21im, m22re, m22im]. Everything is float64.
  */
-import { TideError, checkOptionKeys, unknownName } from '../../core/errors.ts';
+import { TideError, checkOptions, fmtGot, unknownName } from '../../core/errors.ts';
 import { isTableau, type Tableau } from '../tableau.ts';
 
 /** Coefficients of a stability polynomial, constant term first: R(z) = Σ_k coeffs[k] z^k. */
@@ -68,9 +68,15 @@ function checkLambdaArg(where: string, lambda: number): void {
 
 /** Checks that `tableau` is explicit (A strictly lower triangular) with finite coefficients; returns s. */
 function checkExplicit(where: string, tableau: Tableau): number {
+  if (tableau === null || typeof tableau !== 'object') {
+    throw new TideError('BAD_ARGUMENT', `${where}: expected a tableau such as rk4 (from defineTableau), got ${fmtGot(tableau)}.`);
+  }
   const b = tableau.b, a = tableau.a;
   const s = b?.length ?? 0;
   const name = typeof tableau.name === 'string' ? tableau.name : '?';
+  if (!Array.isArray(b) && !ArrayBuffer.isView(b)) {
+    throw new TideError('BAD_ARGUMENT', `${where}: tableau '${name}' has no weights b (got ${fmtGot(b)}); build it with defineTableau.`, { tableau: name });
+  }
   if (s === 0 || !Array.isArray(a) || a.length !== s) {
     throw new TideError('BAD_ARGUMENT', `${where}: tableau '${name}' has ${s} weights b but ${Array.isArray(a) ? a.length : 'no'} rows `
       + `of A; an s-stage tableau needs s rows (build it with defineTableau).`, { tableau: name });
@@ -80,6 +86,9 @@ function checkExplicit(where: string, tableau: Tableau): number {
       throw new TideError('BAD_ARGUMENT', `${where}: tableau '${name}' has b[${i}] = ${b[i]}; weights must be finite.`, { tableau: name });
     }
     const row = a[i];
+    if (!Array.isArray(row) && !ArrayBuffer.isView(row as unknown)) {
+      throw new TideError('BAD_ARGUMENT', `${where}: tableau '${name}' row a[${i}] is ${fmtGot(row)}; each row of A must be an array of numbers (build it with defineTableau).`, { tableau: name });
+    }
     for (let j = 0; j < row.length; j++) {
       if (!Number.isFinite(row[j])) {
         throw new TideError('BAD_ARGUMENT', `${where}: tableau '${name}' has a[${i}][${j}] = ${row[j]}; coefficients must be finite.`,
@@ -96,6 +105,9 @@ function checkExplicit(where: string, tableau: Tableau): number {
 }
 
 function checkPolynomial(where: string, coeffs: StabilityPolynomial): void {
+  if (coeffs === null || typeof coeffs !== 'object' || typeof (coeffs as ArrayLike<number>).length !== 'number') {
+    throw new TideError('BAD_ARGUMENT', `${where}: expected stability polynomial coefficients such as [1, 1, 1/2] (constant term first), got ${fmtGot(coeffs)}.`);
+  }
   if (coeffs.length === 0) {
     throw new TideError('BAD_ARGUMENT', `${where}: the stability polynomial has no coefficients; pass [1, 1] for Euler's R(z) = 1 + z, or a tableau.`);
   }
@@ -112,7 +124,7 @@ function resolve(where: string, base: BaseMethod): StabilityPolynomial {
   if (isTableau(base)) return stabilityPolynomial(base);
   if (base === null || typeof base !== 'object' || typeof (base as ArrayLike<number>).length !== 'number') {
     throw new TideError('BAD_ARGUMENT',
-      `${where}: expected a tableau (e.g. rk4) or stability polynomial coefficients [1, 1, 1/2, …], got ${typeof base}.`);
+      `${where}: expected a tableau (e.g. rk4) or stability polynomial coefficients [1, 1, 1/2, …], got ${fmtGot(base)}.`);
   }
   checkPolynomial(where, base);
   return base;
@@ -170,6 +182,11 @@ export function stabilityPolynomial(tableau: Tableau): Float64Array {
  * `out` is given. `coeffs`: constant term first (from {@link stabilityPolynomial}).
  */
 export function evalR(coeffs: StabilityPolynomial, re: number, im: number, out: Float64Array = new Float64Array(2)): Float64Array {
+  checkPolynomial('evalR', coeffs);
+  if (typeof re !== 'number' || typeof im !== 'number' || !Number.isFinite(re) || !Number.isFinite(im)) {
+    throw new TideError('BAD_ARGUMENT', `evalR: re and im must be finite numbers (z = re + i·im), got ${fmtGot(re)} and ${fmtGot(im)}.`);
+  }
+  checkOut('evalR', out, 2);
   let pr = 0, pi = 0;
   for (let k = coeffs.length - 1; k >= 0; k--) {
     const t = pr * re - pi * im + coeffs[k];
@@ -216,6 +233,7 @@ export function couplingMatrix(base: BaseMethod, lambda: number, z: ComplexInput
   checkLambdaArg('couplingMatrix', lambda);
   const coeffs = resolve('couplingMatrix', base);
   const zz = parseZ('couplingMatrix', z);
+  checkOut('couplingMatrix', out, 8);
   couplingParts(coeffs, lambda, zz[0], zz[1]);
   const ar = Q[0], ai = Q[1], mr = Q[2], mi = Q[3]; // R(z) − λ, R(−z) − 1
   out[0] = lambda; out[1] = 0;
@@ -234,6 +252,7 @@ export function gamma(base: BaseMethod, lambda: number, z: ComplexInput, out: Fl
   checkLambdaArg('gamma', lambda);
   const coeffs = resolve('gamma', base);
   const zz = parseZ('gamma', z);
+  checkOut('gamma', out, 2);
   couplingParts(coeffs, lambda, zz[0], zz[1]);
   out[0] = 1 + lambda - (Q[2] * Q[0] - Q[3] * Q[1]);
   out[1] = -(Q[2] * Q[1] + Q[3] * Q[0]);
@@ -405,9 +424,12 @@ const MAX_GRID_POINTS = 1 << 24;
 
 function axis(where: string, what: string, min: number, max: number, n: number): Float64Array {
   if (!Number.isInteger(n) || n < 1) {
-    throw new TideError('BAD_OPTION', `${where}: n${what} must be a positive integer, got ${n}.`, { option: `n${what}` });
+    throw new TideError('BAD_OPTION', `${where}: n${what} must be a positive integer, got ${fmtGot(n)}.`, { option: `n${what}` });
   }
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max || (n > 1 && min === max)) {
+  if (n > MAX_GRID_POINTS) {
+    throw new TideError('BAD_OPTION', `${where}: n${what} = ${n} is more than ${MAX_GRID_POINTS} points; use a coarser grid or split the window.`, { option: `n${what}` });
+  }
+  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || min > max || (n > 1 && min === max)) {
     const lo = `${what.toLowerCase()}Min`, hi = `${what.toLowerCase()}Max`;
     throw new TideError('BAD_OPTION',
       `${where}: the ${what} range [${min}, ${max}] must be finite with ${lo} < ${hi} (equal only when n${what} = 1).`, { option: lo });
@@ -428,9 +450,9 @@ function axis(where: string, what: string, min: number, max: number, n: number):
 export function stabilityRegion(base: BaseMethod, lambda: number, grid: StabilityGrid = {}): StabilityRegion {
   const where = 'stabilityRegion';
   checkLambdaArg(where, lambda);
-  checkOptionKeys(where, grid, ['reMin', 'reMax', 'imMin', 'imMax', 'nRe', 'nIm']);
+  checkOptions(where, grid, ['reMin', 'reMax', 'imMin', 'imMax', 'nRe', 'nIm'], '{ nRe: 101, nIm: 151 }');
   const coeffs = resolve(where, base);
-  const { reMin = -3.5, reMax = 0.5, imMin = -3, imMax = 3, nRe = 201, nIm = 301 } = grid;
+  const { reMin = -3.5, reMax = 0.5, imMin = -3, imMax = 3, nRe = 201, nIm = 301 } = grid ?? {};
   const re = axis(where, 'Re', reMin, reMax, nRe), im = axis(where, 'Im', imMin, imMax, nIm);
   if (nRe * nIm > MAX_GRID_POINTS) {
     throw new TideError('BAD_OPTION',
@@ -453,6 +475,9 @@ export function stabilityRegion(base: BaseMethod, lambda: number, grid: Stabilit
 
 /** A JSON-serialisable copy of a {@link StabilityRegion} (typed arrays → arrays; non-finite radii → null). */
 export function stabilityRegionToJSON(region: StabilityRegion): StabilityRegionJSON {
+  if (region === null || typeof region !== 'object' || !(region.stable instanceof Uint8Array) || !(region.spectralRadius instanceof Float64Array)) {
+    throw new TideError('BAD_ARGUMENT', `stabilityRegionToJSON: expected the result of stabilityRegion(...), got ${fmtGot(region)}.`);
+  }
   return {
     method: region.method, lambda: region.lambda, coefficients: Array.from(region.coefficients),
     re: Array.from(region.re), im: Array.from(region.im), nRe: region.nRe, nIm: region.nIm,
@@ -482,17 +507,22 @@ export interface RealIntervalOptions {
 export function realStabilityIntervals(base: BaseMethod, lambda: number, options: RealIntervalOptions = {}): OpenInterval[] {
   const where = 'realStabilityIntervals';
   checkLambdaArg(where, lambda);
-  checkOptionKeys(where, options, ['min', 'max', 'n', 'tol']);
+  checkOptions(where, options, ['min', 'max', 'n', 'tol'], '{ min: -4, max: 0 }');
+  options ??= {};
   const coeffs = resolve(where, base);
   const { min = -4, max = 0, tol = 1e-9 } = options;
-  if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
-    throw new TideError('BAD_OPTION', `${where}: the range [${min}, ${max}] must be finite with min < max.`, { option: 'min' });
+  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
+    throw new TideError('BAD_OPTION', `${where}: the range [${fmtGot(min)}, ${fmtGot(max)}] must be finite with min < max.`, { option: 'min' });
   }
-  if (!(tol > 0)) throw new TideError('BAD_OPTION', `${where}: tol must be positive, got ${tol}.`, { option: 'tol' });
+  if (typeof tol !== 'number' || !(tol > 0 && tol <= Number.MAX_VALUE)) throw new TideError('BAD_OPTION', `${where}: tol must be a finite number > 0, got ${fmtGot(tol)}.`, { option: 'tol' });
   const spacing = lambda < 1 ? Math.min(1e-3, (1 - lambda) / 16) : 1e-3;
-  const n = options.n ?? Math.min(1e7, Math.ceil((max - min) / spacing) + 1);
-  if (!Number.isInteger(n) || n < 2) {
-    throw new TideError('BAD_OPTION', `${where}: n must be an integer ≥ 2 (sample points), got ${n}.`, { option: 'n' });
+  const n = options.n ?? Math.min(MAX_SAMPLES, Math.ceil((max - min) / spacing) + 1);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 2) {
+    throw new TideError('BAD_OPTION', `${where}: n must be an integer ≥ 2 (sample points), got ${fmtGot(n)}.`, { option: 'n' });
+  }
+  if (n > MAX_SAMPLES) {
+    // About 30 ns per sample: 1e7 samples take a third of a second, 1e9 would take half a minute.
+    throw new TideError('BAD_OPTION', `${where}: n = ${n} sample points is more than the limit ${MAX_SAMPLES} (about 0.3 s of work; n = ${n} would take ~${Math.round(n * 3e-8)} s). Narrow [min, max] or use fewer points: tol, not n, sets the endpoints' accuracy.`, { option: 'n', limit: MAX_SAMPLES });
   }
 
   const stableReal = (x: number): boolean => stableAt(coeffs, lambda, x, 0);
@@ -527,6 +557,16 @@ export type OlderScheme = 'alf' | 'mali' | 'reversible-heun';
 
 const OLDER: readonly string[] = ['alf', 'mali', 'reversible-heun'];
 
+/** Most sample points {@link realStabilityIntervals} takes (≈ 0.3 s). */
+const MAX_SAMPLES = 1e7;
+
+/** Checks a caller-provided output buffer. */
+function checkOut(where: string, out: unknown, n: number): void {
+  if (!(out instanceof Float64Array) || out.length < n) {
+    throw new TideError('BAD_ARGUMENT', `${where}: out must be a Float64Array of at least ${n} entries, got ${fmtGot(out)}; leave it out to get a new array.`);
+  }
+}
+
 /**
  * One step of an older reversible scheme on y' = αy, z = hα, as a 2×2 complex matrix (row-major Float64Array(8)):
  * ALF/MALI (η = 1) on (X, hV): [[1+z, z/2], [2z, z−1]]; reversible Heun on (X, Y): [[1+z, z²/2], [2, z−1]]
@@ -537,6 +577,7 @@ const OLDER: readonly string[] = ['alf', 'mali', 'reversible-heun'];
 export function olderSchemeMatrix(kind: OlderScheme, z: ComplexInput, out: Float64Array = new Float64Array(8)): Float64Array {
   if (!OLDER.includes(kind)) throw unknownName('olderSchemeMatrix', 'scheme', String(kind), OLDER);
   const zz = parseZ('olderSchemeMatrix', z), zr = zz[0], zi = zz[1];
+  checkOut('olderSchemeMatrix', out, 8);
   out[0] = 1 + zr; out[1] = zi;
   out[6] = zr - 1; out[7] = zi;
   if (kind === 'reversible-heun') {
