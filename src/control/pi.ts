@@ -13,7 +13,7 @@
  * defaults: Tsit5 0.14/0.08, BS3 and VCAB3 7/30, 2/15) except DP5's 0.17/0.04 ([HW5] beta = 0.04).
  * The factor and the accept/reject decision are never differentiated (solvers.md §5.4).
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, checkOptionKeys } from '../core/errors.ts';
 import type { PiGains } from '../solvers/tableau.ts';
 
 /**
@@ -64,10 +64,7 @@ export function controllerNumber(where: string, name: string, value: unknown, fa
 
 /** Rejects unknown option keys of a controller constructor. */
 export function checkControllerKeys(where: string, options: object | undefined, valid: readonly string[]): void {
-  if (options === undefined) return;
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new TideError('BAD_OPTION', `${where}: unknown option '${key}'. Valid: ${valid.join(', ')}.`, { option: key });
-  }
+  checkOptionKeys(where, options, valid);
 }
 
 /** The PI controller of solvers.md §5.1 (tide's default, `controller: 'pi'`). */

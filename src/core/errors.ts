@@ -83,7 +83,10 @@ export function unknownName(where: string, kind: string, name: string, valid: re
  * Rejects option keys that are not in `valid`, so a typo (`rtoll`) is an error rather than silently ignored.
  */
 export function checkOptionKeys(where: string, options: object | undefined, valid: readonly string[]): void {
-  if (options === undefined || options === null) return;
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new TideError('BAD_OPTION', `${where}: options must be an object (with keys among ${valid.join(', ') || 'none'}), got ${fmtGot(options)}.`, { got: fmtGot(options) });
+  }
   for (const key of Object.keys(options)) {
     if (!valid.includes(key)) {
       const hint = didYouMean(key, valid);

@@ -24,8 +24,8 @@ export interface InterpolatedOptions extends AdjointSolveOptions {
 
 /** `gradient: interpolated({ nodes: 32 })` (or 'interpolated'; 'interpolated-dense' = { nodes: 'dense' }). */
 export function interpolated(options: InterpolatedOptions = {}): GradientMethod {
-  const { nodes: nodesOpt = 32, weights = 'lobatto', ...adjoint } = options;
   checkOptionKeys('interpolated', options, [...ADJOINT_KEYS, 'nodes', 'weights']);
+  const { nodes: nodesOpt = 32, weights = 'lobatto', ...adjoint } = options;
   checkAdjointOptions('interpolated', adjoint);
   if (nodesOpt !== 'dense' && !(Number.isInteger(nodesOpt) && nodesOpt >= 2)) {
     throw new TideError('BAD_OPTION', `interpolated: nodes must be an integer ≥ 2 (8–64 are typical) or 'dense', got ${describe(nodesOpt)}.`, { option: 'nodes' });

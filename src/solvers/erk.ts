@@ -21,7 +21,9 @@
  */
 import type { FieldTape, VectorField } from '../core/field.ts';
 import { fieldTape } from '../core/field.ts';
-import { internalError } from '../core/errors.ts';
+import { TideError, internalError } from '../core/errors.ts';
+import { describe } from '../core/array.ts';
+import { isTableau } from './tableau.ts';
 import type { Term, TermTape } from '../terms/term.ts';
 import type { Norm, Tolerance } from '../control/norms.ts';
 import type { Solver, SolverWorkspace } from './solver.ts';
@@ -320,6 +322,7 @@ export function erkAccept(coefOut: Float64Array | null, needFEnd: boolean, table
  * Passing a custom tableau from {@link defineTableau} as `method` builds one on the fly.
  */
 export function erkSolver(tableau: Tableau): Solver<ErkWorkspace> {
+  if (!isTableau(tableau)) throw new TideError('BAD_ARGUMENT', `erkSolver: expected a tableau from defineTableau (or one of the exported ones such as rk4), got ${describe(tableau)}.`);
   const solver: Solver<ErkWorkspace> = {
     name: tableau.name,
     order: tableau.order,

@@ -45,6 +45,7 @@ solvers.set('mali', mali as unknown as Solver);
  * @throws TideError('UNKNOWN_NAME') listing the valid names, with a suggestion for a likely typo ('dopri' → 'dopri5').
  */
 export function getSolver(name: string, where = 'getSolver'): Solver {
+  if (typeof name !== 'string') throw new TideError('BAD_ARGUMENT', `${where}: the method name must be a string (${solverNames.join(', ')}, or reversible-<rk method>), got ${describe(name)}.`);
   const hit = solvers.get(name);
   if (hit !== undefined) return hit;
   if (name.startsWith('reversible-')) {

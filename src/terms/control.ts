@@ -7,7 +7,7 @@
  * Pullback: with V = v ⊗ ΔX (V_ij = v_i ΔX_j; diagonal: V_i = v_i ΔX_i), (∂(fΔX)/∂·)ᵀ v = (∂f/∂·)ᵀ V, so the matrix
  * field's own VJP with cotangent V gives every derivative.
  */
-import { TideError } from '../core/errors.ts';
+import { TideError, checkOptionKeys } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
 import type { ControlPath } from './paths.ts';
 import type { Term, TermTape } from './term.ts';
@@ -45,7 +45,9 @@ export function controlTerm(f: MatrixField, path: ControlPath, options: ControlT
   if (typeof path !== 'object' || path === null || typeof path.increment !== 'function') {
     throw new TideError('BAD_ARGUMENT', `controlTerm: path must be a ControlPath (linearPath, brownianPath), got ${describe(path)}.`);
   }
+  checkOptionKeys('controlTerm', options, ['diagonal', 'name']);
   const diagonal = options.diagonal ?? false;
+  if (typeof diagonal !== 'boolean') throw new TideError('BAD_OPTION', `controlTerm: diagonal must be true or false, got ${describe(diagonal)}.`, { option: 'diagonal' });
   const d = f.dim, m = f.controlDim;
   if (diagonal && m !== d) throw new TideError('SHAPE', `controlTerm: a diagonal field needs controlDim = dim (${d}), got ${m}.`);
   if (path.dim !== m) throw new TideError('SHAPE', `controlTerm: the path has dimension ${path.dim} but f's control dimension is ${m}; they must match.`);

@@ -7,6 +7,7 @@
 import type { ControlPath } from './paths.ts';
 import { controlTerm, type MatrixField } from './control.ts';
 import type { Term } from './term.ts';
+import { checkOptionKeys } from '../core/errors.ts';
 
 export interface DiffusionTermOptions {
   /** g returns d numbers, one per component (diagonal noise, m = d). Default false: g is d × m. */
@@ -15,5 +16,7 @@ export interface DiffusionTermOptions {
 
 /** The term g(t, y)·dW for a diffusion g and a Brownian path W (e.g. brownianPath). */
 export function diffusionTerm(g: MatrixField, brownian: ControlPath, options: DiffusionTermOptions = {}): Term {
-  return controlTerm(g, brownian, { diagonal: options.diagonal ?? false, name: g.name ?? 'g·dW' });
+  checkOptionKeys('diffusionTerm', options, ['diagonal']);
+  const name = typeof g === 'object' && g !== null && typeof g.name === 'string' ? g.name : 'g·dW';
+  return controlTerm(g, brownian, { diagonal: options.diagonal ?? false, name });
 }

@@ -40,7 +40,11 @@ function cell(ts: Float64Array, t: number): number {
  * @throws TideError('BAD_ARGUMENT' | 'SHAPE') for non-increasing times or a wrong xs length.
  */
 export function linearPath(ts: ArrayLike<number>, xs: ArrayLike<number>, dim: number): ControlPath {
+  const arrayLike = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as ArrayLike<number>).length === 'number';
+  if (!arrayLike(ts) || !arrayLike(xs)) throw new TideError('BAD_ARGUMENT', `linearPath: ts and xs must be arrays of numbers (observation times, and their values row by row), got ${describe(ts)} and ${describe(xs)}.`);
   const T = Float64Array.from(ts as ArrayLike<number>), X = Float64Array.from(xs as ArrayLike<number>);
+  for (let i = 0; i < X.length; i++) if (!Number.isFinite(X[i])) throw new TideError('NONFINITE', `linearPath: xs[${i}] is ${X[i]}; observations must be finite numbers.`);
+  for (let i = 0; i < T.length; i++) if (!Number.isFinite(T[i])) throw new TideError('NONFINITE', `linearPath: ts[${i}] is ${T[i]}; times must be finite numbers.`);
   if (!Number.isInteger(dim) || dim < 1) throw new TideError('SHAPE', `linearPath: dim must be a positive integer, got ${describe(dim)}.`);
   if (T.length < 2) throw new TideError('BAD_ARGUMENT', `linearPath: need at least 2 observation times, got ${T.length}.`);
   for (let i = 1; i < T.length; i++) {
@@ -68,6 +72,9 @@ export function linearPath(ts: ArrayLike<number>, xs: ArrayLike<number>, dim: nu
  * multiple) so that every step's increment is a true Brownian increment.
  */
 export function brownianPath(t0: number, t1: number, steps: number, dim: number, rng: Rng): ControlPath {
+  if (typeof rng !== 'object' || rng === null || typeof (rng as Rng).normal !== 'function') throw new TideError('BAD_ARGUMENT', `brownianPath: rng must be a seeded Rng (new Rng(seed)), got ${describe(rng)}.`);
+  if (!Number.isInteger(dim) || dim < 1) throw new TideError('SHAPE', `brownianPath: dim must be a positive integer, got ${describe(dim)}.`);
+  if (typeof t0 !== 'number' || typeof t1 !== 'number' || !Number.isFinite(t0) || !Number.isFinite(t1)) throw new TideError('BAD_ARGUMENT', `brownianPath: t0 and t1 must be finite numbers, got ${describe(t0)} and ${describe(t1)}.`);
   if (!(t1 > t0)) throw new TideError('BAD_ARGUMENT', `brownianPath: need t0 < t1, got [${t0}, ${t1}].`);
   if (!Number.isInteger(steps) || steps < 1) throw new TideError('BAD_ARGUMENT', `brownianPath: steps must be a positive integer, got ${describe(steps)}.`);
   const ts = new Float64Array(steps + 1), ws = new Float64Array((steps + 1) * dim);

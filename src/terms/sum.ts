@@ -12,9 +12,11 @@ import type { Term, TermTape } from './term.ts';
  */
 export function sumTerms(...terms: Term[]): Term {
   if (terms.length === 0) throw new TideError('BAD_ARGUMENT', 'sumTerms: give at least one term.');
+  for (const [i, t] of terms.entries()) {
+    if (typeof t !== 'object' || t === null || typeof t.vfProd !== 'function') throw new TideError('BAD_ARGUMENT', `sumTerms: argument ${i} is not a Term (odeTerm, controlTerm, diffusionTerm).`);
+  }
   const d = terms[0].dim, p = terms[0].paramCount;
   for (const [i, t] of terms.entries()) {
-    if (typeof t?.vfProd !== 'function') throw new TideError('BAD_ARGUMENT', `sumTerms: argument ${i} is not a Term (odeTerm, controlTerm, diffusionTerm).`);
     if (t.dim !== d) throw new TideError('SHAPE', `sumTerms: term ${i} ('${t.name}') has dim ${t.dim}, term 0 has ${d}; all terms act on one state.`);
     if (t.paramCount !== p) throw new TideError('SHAPE', `sumTerms: term ${i} ('${t.name}') has paramCount ${t.paramCount}, term 0 has ${p}; the terms share one parameter vector (give each the whole vector and let it read its slice).`);
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { solve, solveWithGradient, prepareSolve, valueAndGradient, fieldFromTrace, ops, direct, checkpoint, backsolve, interpolated,
   reversible, quadrature, odeTerm, controlTerm, diffusionTerm, sumTerms, linearPath, brownianPath, coupledSolver, tableaus, Rng,
-  maliSolver, defineTableau } from '../../src/index.ts';
+  maliSolver, defineTableau, erkSolver, getSolver, resolveSolver, PIController, IController, ScipyController } from '../../src/index.ts';
 import type { TideErrorCode } from '../../src/index.ts';
 import { throwsTide } from '../oracles/throws.ts';
 
@@ -102,3 +102,29 @@ const cases: Array<[string, () => unknown, TideErrorCode, RegExp]> = [
 ];
 
 for (const [name, fn, code, phrase] of cases) test(`bad input: ${name}`, () => throwsTide(fn, code, phrase));
+
+test('junk arguments to the solving, term and gradient-method entry points throw only TideErrors', () => {
+  const junk: unknown[] = [null, undefined, 42, 'x', {}, [1, 2], NaN, () => 1];
+  const entries: Array<[string, (...a: unknown[]) => unknown]> = [
+    ['solve', solve as never], ['solveWithGradient', solveWithGradient as never], ['prepareSolve', prepareSolve as never],
+    ['valueAndGradient', valueAndGradient as never], ['direct', direct as never], ['checkpoint', checkpoint as never],
+    ['backsolve', backsolve as never], ['interpolated', interpolated as never], ['quadrature', quadrature as never],
+    ['reversible', reversible as never], ['odeTerm', odeTerm as never], ['controlTerm', controlTerm as never],
+    ['diffusionTerm', diffusionTerm as never], ['sumTerms', sumTerms as never], ['linearPath', linearPath as never],
+    ['brownianPath', brownianPath as never], ['coupledSolver', coupledSolver as never], ['maliSolver', maliSolver as never],
+    ['erkSolver', erkSolver as never], ['getSolver', getSolver as never], ['resolveSolver', resolveSolver as never],
+    ['defineTableau', defineTableau as never],
+    ['new PIController', ((a: never) => new PIController(a)) as never], ['new IController', ((a: never) => new IController(a)) as never],
+    ['new ScipyController', ((a: never) => new ScipyController(a)) as never],
+  ];
+  let calls = 0;
+  for (const [name, fn] of entries) {
+    for (const a of junk) for (const b of [undefined, ...junk.slice(0, 4)]) for (const c of [undefined, { t1: 1 }, 42]) {
+      calls++;
+      try { fn(a, b, c); } catch (e) {
+        if (!(e instanceof Error) || e.name !== 'TideError') throw new Error(`${name}(${String(a)}, ${String(b)}, ${String(c)}) threw a raw ${e instanceof Error ? e.name : typeof e}: ${String(e)}`);
+      }
+    }
+  }
+  if (calls < 500) throw new Error('sweep too small');
+});
