@@ -1,0 +1,23 @@
+/**
+ * The forward-solver interface: find z with z = F(z) for a batched map F (rows of n entries, independent problems).
+ * Solvers are objects made by functions that check their own options (`fixedPoint({ damping })`,
+ * `anderson({ memory })`, `broyden()`); their workspace is built once per shape, and `solve` allocates nothing per
+ * iteration. The same solvers run the DEQ forward pass (F = f_θ(·, x)) and the fixed-point / quasi-Newton
+ * adjoint solves of the backward pass (F(λ) = (∂f/∂z)ᵀλ + v).
+ */
+import type { ForwardStats, ResolvedTermination } from './termination.ts';
+
+/** A batched map whose fixed point is sought: out = F(z), both [batch, n]. out never aliases z. */
+export interface IterMap {
+  eval(out: Float64Array, z: Readonly<Float64Array>): void;
+}
+
+export interface SolverWorkspace { readonly n: number; readonly batch: number; readonly bytes: number }
+
+export interface ForwardSolver<W extends SolverWorkspace = SolverWorkspace> {
+  readonly name: string;
+  readonly termination: ResolvedTermination;
+  workspace(n: number, batch: number): W;
+  /** z holds z_0 on entry and the best iterate on return. Does not throw on non-convergence: see stats.converged. */
+  solve(z: Float64Array, F: IterMap, ws: W): ForwardStats;
+}
