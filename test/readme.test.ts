@@ -1,6 +1,6 @@
 /**
  * The README's TypeScript examples, run from the README itself (so the README stays true): the ```ts blocks are
- * joined in order into one module (their `import … from 'tide'` lines merged, pointing at src/index.ts) and run;
+ * joined in order into one module (their `import … from 'tidediff'` lines merged, pointing at src/index.ts) and run;
  * every console.log line must print something and nothing may throw.
  */
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ test('README: every ts example runs as written and prints', async () => {
   const body: string[] = [];
   for (const b of blocks) {
     for (const line of b.split('\n')) {
-      const imp = /^import \{([^}]*)\} from 'tide';\s*$/.exec(line);
+      const imp = /^import \{([^}]*)\} from 'tidediff';\s*$/.exec(line);
       if (imp) { for (const n of imp[1].split(',')) if (n.trim()) names.add(n.trim()); continue; }
       body.push(line);
     }

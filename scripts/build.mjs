@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * Builds the published package into dist/ (`npm run build`; npm runs it as `prepare`, so `npm pack`, `npm publish`,
+ * git and folder installs all get a built dist/):
+ *
+ *   1. wasm/build.mjs: the WebAssembly kernels → src/core/kernels/wasm-binary.generated.ts (gitignored build product);
+ *   2. tsc -p tsconfig.build.json: ESM .js + .d.ts, with source maps and declaration maps pointing into src/;
+ *   3. the .d.ts files: relative `./x.ts` specifiers rewritten to `./x.js` (tsc's rewriteRelativeImportExtensions
+ *      rewrites the .js output but leaves declarations alone: microsoft/TypeScript#61037);
+ *   4. dist/cjs/: one CommonJS bundle of dist/index.js (esbuild) for `require('tidediff')` on every Node ≥ 20, with a
+ *      copy of the declarations under a `{"type": "commonjs"}` package.json, so TypeScript sees CommonJS types there;
+ *   5. checks: no `.ts` specifier left in dist/, the Wasm module is in dist/, the CJS bundle loads and exports what
+ *      the ESM entry exports.
+ *
+ * dist/ is removed first, so files of deleted sources never ship.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const dist = join(root, 'dist');
+const cjsDir = join(dist, 'cjs');
+const require = createRequire(import.meta.url);
+const t0 = performance.now();
+
+function run(what, args) {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`build: ${what} failed (exit ${r.status ?? r.signal}).`);
+    process.exit(1);
+  }
+}
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+// 1–2: the Wasm module, then tsc.
+rmSync(dist, { recursive: true, force: true });
+run('wasm/build.mjs', [join(root, 'wasm', 'build.mjs')]);
+run('tsc -p tsconfig.build.json', [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')]);
+
+// 3: relative specifiers ending in .ts → .js in the declarations ('./x.ts', "../y.ts", import('./z.ts')).
+const TS_SPECIFIER = /(['"])(\.{1,2}\/[^'"\n]*?)\.ts\1/g;
+const esmFiles = walk(dist);
+for (const f of esmFiles.filter((p) => p.endsWith('.d.ts'))) {
+  const text = readFileSync(f, 'utf8');
+  const fixed = text.replace(TS_SPECIFIER, (_m, q, path) => `${q}${path}.js${q}`);
+  if (fixed !== text) writeFileSync(f, fixed);
+}
+
+// 4: the CommonJS bundle, from the ESM output (the same code), and CommonJS-typed copies of the declarations.
+const esbuild = await import('esbuild');
+await esbuild.build({
+  entryPoints: [join(dist, 'index.js')],
+  outfile: join(cjsDir, 'index.js'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'neutral', // core code uses no Node API: the bundle runs in any CommonJS host
+  target: 'es2022',
+  sourcemap: true, // chained through dist/*.js.map to src/*.ts
+  logLevel: 'warning',
+});
+writeFileSync(join(cjsDir, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+for (const f of esmFiles.filter((p) => p.endsWith('.d.ts') || p.endsWith('.d.ts.map'))) {
+  const to = join(cjsDir, relative(dist, f));
+  mkdirSync(dirname(to), { recursive: true });
+  if (f.endsWith('.map')) {
+    // one directory deeper: the map's sources (../src/…) gain one '../'
+    const map = JSON.parse(readFileSync(f, 'utf8'));
+    map.sources = map.sources.map((s) => `../${s}`);
+    writeFileSync(to, JSON.stringify(map));
+  } else {
+    cpSync(f, to);
+  }
+}
+
+// 5: checks.
+const problems = [];
+const leaked = /(?:from\s*|import\s*\(\s*|require\s*\(\s*)(['"])\.{1,2}\/[^'"\n]*\.ts\1/;
+for (const f of walk(dist).filter((p) => /\.(c?js|d\.ts)$/.test(p))) {
+  if (leaked.test(readFileSync(f, 'utf8'))) problems.push(`${relative(root, f)} imports a .ts file`);
+}
+for (const f of ['index.js', 'index.d.ts', 'core/kernels/wasm-binary.generated.js', 'cjs/index.js', 'cjs/index.d.ts']) {
+  if (!existsSync(join(dist, f))) problems.push(`dist/${f} is missing`);
+}
+const cjs = require(join(cjsDir, 'index.js'));
+const esm = await import(pathToFileURL(join(dist, 'index.js')).href);
+const missing = Object.keys(esm).filter((k) => !(k in cjs));
+if (missing.length > 0) problems.push(`the CommonJS bundle lacks ${missing.join(', ')}`);
+if (problems.length > 0) {
+  console.error(`build: dist/ is not publishable:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+const bytes = (dir) => walk(dir).reduce((s, f) => s + statSync(f).size, 0);
+console.log(`build: dist/ (${Object.keys(esm).length} exports; ESM ${(bytes(dist) - bytes(cjsDir)) >> 10} KiB, `
+  + `CommonJS bundle ${statSync(join(cjsDir, 'index.js')).size >> 10} KiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
