@@ -167,9 +167,12 @@ export function notConvergedError(where: string, s: ForwardStats, tol: number, s
   const why = s.stop === 'nonfinite' ? 'the residual became NaN or Infinity (f overflowed or returned NaN)'
     : s.stop === 'diverged' ? 'the residual grew past the protective bound (1e3·n × the first for rel, 1e6·n for abs)'
     : s.stop === 'stagnated' ? 'the residual stagnated within 3·tol' : `it reached maxIter = ${h.length}`;
+  const L = h.length, stalled = L >= 6 && h[L - 1] > 0.9 * h[L - 6];
+  const fix = 'Make f contractive (smaller weights on z, spectral normalisation, a Jacobian penalty such as jacobianPenalty), damp the iteration (damping < 1), or try anderson/broyden.';
   const hint = grew || s.stop === 'diverged' || s.stop === 'nonfinite'
-    ? 'The residual grew: f is likely not contractive in z (spectral radius of ∂f/∂z above 1), so the fixed point is repelling or absent. Make f contractive (smaller weights on z, spectral normalisation, a Jacobian penalty such as jacobianPenalty), damp the iteration (damping < 1), or try anderson/broyden.'
-    : 'Raise maxIter, loosen tol, use anderson or broyden, or regularise f towards a contraction (jacobianPenalty).';
+    ? `The residual grew: f is likely not contractive in z (spectral radius of ∂f/∂z above 1), so the fixed point is repelling or absent. ${fix}`
+    : stalled ? `The residual stalled near ${h[L - 1].toExponential(2)}: the iteration no longer contracts, so f is likely not contractive in z near the fixed point (spectral radius of ∂f/∂z at or above 1). ${fix}`
+      : 'Raise maxIter, loosen tol, use anderson or broyden, or regularise f towards a contraction (jacobianPenalty).';
   return new TideError(s.stop === 'nonfinite' ? 'NONFINITE' : s.stop === 'diverged' ? 'UNSTABLE' : 'MAX_STEPS',
     `${where} (${s.solver}): no fixed point to ${stopMode} residual ${tol}: ${why} after ${s.nfe} f evaluations; residual history ${fmtHistory(h)} (best ${s.residual.toExponential(2)}). ${hint} Pass throwOnFailure: false to continue with the best iterate.`,
     { stop: s.stop, residual: s.residual, residualHistory: Array.from(h), nfe: s.nfe });
