@@ -213,7 +213,11 @@ export class OdeSolution implements Solution {
     if (res.length !== n) throw new TideError('SHAPE', `solution.evaluate: out has length ${res.length}; expected the state length ${n}.`);
     const dir = this.tFinal >= this.t0 ? 1 : -1;
     if (!(dir * (t - this.t0) >= 0 && dir * (this.tFinal - t) >= 0)) {
-      throw new TideError('BAD_ARGUMENT', `solution.evaluate: t = ${t} is outside the solved interval [${this.t0}, ${this.tFinal}].`, { t });
+      // A few ulps outside (a time computed as t_a − (t_a − t0)) is the end point itself; farther is an error.
+      const slack = 8 * Number.EPSILON * Math.max(Math.abs(this.t0), Math.abs(this.tFinal), Math.abs(this.tFinal - this.t0));
+      if (Math.abs(t - this.t0) <= slack) t = this.t0;
+      else if (Math.abs(t - this.tFinal) <= slack) t = this.tFinal;
+      else throw new TideError('BAD_ARGUMENT', `solution.evaluate: t = ${t} is outside the solved interval [${this.t0}, ${this.tFinal}].`, { t });
     }
     if (t === this.tFinal) { res.set(this.yFinal); return res; }
     // Last step whose start is at or before t (in the direction of integration).

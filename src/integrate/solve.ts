@@ -22,7 +22,7 @@ import type { Term } from '../terms/term.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
 import { evalDense } from '../solvers/dense/polynomial.ts';
 import { justAfter, justBefore } from './time.ts';
-import { growthOf, instabilityError, stabilityRate, STABILITY_LIMIT } from './stability-check.ts';
+import { growthOf, instabilityError, stabilityRate, STABILITY_LIMIT, type StabilityRate } from './stability-check.ts';
 import { selectInitialStep } from '../control/initial-step.ts';
 import { resolveSolveOptions, type AcceptedStep, type ResolvedOptions, type SolveOptions, type StepInfo } from './options.ts';
 import { DenseStore, GrowableBuffer, OdeSolution, SaveBuffer, type Solution, type SolveStatus } from '../integrate/solution.ts';
@@ -136,20 +136,29 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
   let iTs = 0;
   while (iTs < ts.length && ts[iTs] === t0) saves.push(ts[iTs++], y);
 
-  // A fixed step outside the scheme's stability region: the spurious growth is estimated at up to 8 points along the
-  // solve (one per 500 steps; the dominant eigenvalues there stand for the steps up to the next point) and is an error
-  // past 10³. Solves of fewer than 100 steps cannot grow that much from a mild instability and are not checked.
+  // A fixed step outside the scheme's stability region: the excess growth rate of the worst mode (the dominant
+  // eigenvalues of ∂f/∂y there) is sampled along the solve and summed over the steps it stands for; past a factor 10³
+  // it is an error. The next sample comes sooner the closer the projected sum is to the limit (N/100 … N/4 steps), so
+  // a benign solve costs about 4 samples. Solves of fewer than 100 steps cannot grow that much and are not checked.
   const checkStability = cfg.stabilityCheck && !adaptive && field !== null && t0 !== t1 && cfg.stepSize !== undefined
     && growthOf(solver) !== null && span / (cfg.stepSize as number) >= 100;
   const fixedSteps = checkStability ? Math.ceil(span / (cfg.stepSize as number) - 1e-9) : 0;
-  const checkEvery = Math.max(1, Math.ceil(fixedSteps / Math.min(8, Math.ceil(fixedSteps / 500))));
-  let excess = 0;
-  const checkHere = (tc: number, yc: Readonly<Float64Array>, steps: number): void => {
-    const r = stabilityRate(solver, field as VectorField, tc, yc, params, dir * (cfg.stepSize as number));
-    excess = Math.max(0, excess + r.rate * steps);
-    if (excess > STABILITY_LIMIT) throw instabilityError(where, solver, tc, dir * (cfg.stepSize as number), r, excess, fixedSteps);
+  const hFixed = dir * (cfg.stepSize as number);
+  let excess = 0, lastCheck = 0, nextCheck = 0;
+  let lastRate: StabilityRate = { rate: 0, re: NaN, im: NaN, growth: 1 };
+  /** Adds the last sample's rate over the steps since it; throws past the limit; takes a new sample unless final. */
+  const checkHere = (tc: number, yc: Readonly<Float64Array>, done: number, final: boolean): void => {
+    if (done > lastCheck) excess = Math.max(0, excess + lastRate.rate * (done - lastCheck));
+    if (excess > STABILITY_LIMIT) throw instabilityError(where, solver, tc, hFixed, lastRate, excess, fixedSteps);
+    if (final) return;
+    lastRate = stabilityRate(solver, field as VectorField, tc, yc, params, hFixed);
+    lastCheck = done;
+    const rest = fixedSteps - done, projected = excess + Math.max(0, lastRate.rate) * rest;
+    const step = projected <= STABILITY_LIMIT / 4 ? Math.ceil(fixedSteps / 4)
+      : Math.min(Math.ceil(fixedSteps / 8), Math.max(Math.ceil(fixedSteps / 100), Math.ceil((STABILITY_LIMIT - excess) / (2 * lastRate.rate))));
+    nextCheck = done + step;
   };
-  if (checkStability) checkHere(t0, y, Math.min(checkEvery, fixedSteps));
+  if (checkStability) checkHere(t0, y, 0, false);
   // A user's exception inside f, an event condition or a callback is re-thrown with where it happened.
   try {
   if (t0 !== t1) {
@@ -239,7 +248,7 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
         }
         stats.nAccepted++;
         stepSizes.push(hStep);
-        if (checkStability && stats.nAccepted % checkEvery === 0 && stats.nAccepted < fixedSteps) checkHere(tNew, yNew, Math.min(checkEvery, fixedSteps - stats.nAccepted));
+        if (checkStability && stats.nAccepted >= nextCheck && stats.nAccepted < fixedSteps) checkHere(tNew, yNew, stats.nAccepted, false);
         if (onAccept !== undefined) {
           rec.n = stats.nAccepted - 1; rec.t = t; rec.h = hStep; rec.tNew = tNew; rec.y = y; rec.yNew = yNew;
           rec.k = ws.stepK; rec.tableau = ws.stepTableau; rec.E = E; rec.restart = landing && restartHere;
@@ -330,7 +339,8 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
     rethrowUser(where, `the field '${term.name}' (or an event condition or callback)`, `the solve at t = ${fmt(t)} (step ${stats.nSteps + 1}, ${stats.nAccepted} accepted)`, e, { t, step: stats.nSteps + 1 });
   }
 
-  // Phase 5: finish.
+  // Phase 5: finish (the last sample's rate over the remaining steps).
+  if (checkStability && error === null && status === 'success') checkHere(t, y, stats.nAccepted, true);
   if (error !== null) {
     status = STATUS_OF[error.code];
     if (cfg.throwOnFailure) throw error;

@@ -10,8 +10,8 @@
  * guard against the common failure (a step or λ far outside the region), not a proof of stability.
  *
  * Eigenvalues: two-vector subspace iteration on J = ∂f/∂y with finite-difference products Jv ≈ (f(y + εv) − f(y))/ε
- * (no VJP needed), 12 sweeps, then the eigenvalues of the 2 × 2 projection QᵀJQ: the dominant real eigenvalue or
- * complex pair (Saad, *Numerical Methods for Large Eigenvalue Problems*, §5.1). About 26 evaluations per check.
+ * (no VJP needed), 8 sweeps, then the eigenvalues of the 2 × 2 projection QᵀJQ: the dominant real eigenvalue or
+ * complex pair (Saad, *Numerical Methods for Large Eigenvalue Problems*, §5.1). About 19 evaluations per check.
  */
 import { TideError } from '../core/errors.ts';
 import type { VectorField } from '../core/field.ts';
@@ -74,7 +74,7 @@ export function dominantEigenvalues(field: VectorField, t: number, y: Readonly<F
     return true;
   };
   if (!orth()) return new Float64Array(4);
-  for (let it = 0; it < 12; it++) {
+  for (let it = 0; it < 8; it++) {
     jv(z1, q1); if (n > 1) jv(z2, q2);
     q1.set(z1); if (n > 1) q2.set(z2);
     if (!orth()) return new Float64Array(4);
