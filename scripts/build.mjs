@@ -43,6 +43,18 @@ function walk(dir, out = []) {
   return out;
 }
 
+// The toolchain is devDependencies. `npm install <folder>` runs this in a folder whose devDependencies npm does not
+// install: say so, instead of a module-not-found trace.
+const tools = ['typescript/package.json', 'esbuild', 'assemblyscript/package.json'].filter((m) => {
+  try { require.resolve(m); return false; } catch { return true; }
+});
+if (tools.length > 0) {
+  console.error(`build: ${tools.map((m) => m.split('/')[0]).join(', ')} not installed in ${root}: the build needs the devDependencies. `
+    + 'Run `npm install` there first (installing that folder as a dependency does not install them), or install the '
+    + 'tarball that `npm pack` makes.');
+  process.exit(1);
+}
+
 // 1–2: the Wasm module, then tsc.
 rmSync(dist, { recursive: true, force: true });
 run('wasm/build.mjs', [join(root, 'wasm', 'build.mjs')]);
