@@ -51,3 +51,5 @@ export * as stepping from './solvers/stepping.ts';
 export * as checkpointing from './gradients/checkpointing.ts';
 export * as stability from './solvers/reversible/index.ts';
 export * as problems from './problems/index.ts';
+// deep equilibrium models: solvers, backward modes, layer, regularisers, Skip and reversible DEQs
+export * as deq from './deq/index.ts';

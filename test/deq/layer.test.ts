@@ -44,3 +44,14 @@ describe('deq layer inside a chain', () => {
     assert.ok(layer.stats!.converged);
   });
 });
+
+describe('public API', () => {
+  test("the package root exports the 'deq' namespace", async () => {
+    const tide = await import('../../src/index.ts');
+    assert.equal(typeof tide.deq.layer, 'function');
+    assert.equal(typeof tide.deq.anderson, 'function');
+    assert.equal(typeof tide.deq.revDeq, 'function');
+    const L = tide.deq.layer(tide.mlp([5, 8, 3]), { solver: tide.deq.broyden(), backward: tide.deq.jfb() });
+    assert.equal(L.inDim, 2);
+  });
+});
