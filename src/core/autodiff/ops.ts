@@ -1,5 +1,5 @@
 /**
- * The tide ops, for use inside `trace`, `vjp` and `fieldFromTrace`: `import { ops } from 'tide'`.
+ * The tide ops, for use inside `trace`, `vjp` and `fieldFromTrace`: `import { ops } from 'tidediff'`.
  * Every op takes Vars (numbers where noted) and returns a new Var; forward and pullback live with each op.
  */
 export { add, sub, mul, div, neg, exp, log, sin, cos, sqrt, square, cube, abs, reciprocal, pow, scale, shift,
