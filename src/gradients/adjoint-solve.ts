@@ -98,6 +98,17 @@ export function checkAdjointOptions(method: string, o: AdjointSolveOptions): voi
   if (o.norm !== undefined && typeof o.norm !== 'function' && !(ADJOINT_NORM_NAMES as readonly string[]).includes(o.norm)) throw unknownName(method, 'adjoint norm', String(o.norm), ADJOINT_NORM_NAMES);
 }
 
+/**
+ * The solver of a backward adjoint solve: the one given, else the forward's, except that a reversible forward solver
+ * gives its RK base (the adjoint ODE needs no reversibility), or tsit5 when it has none.
+ */
+export function adjointSolverFor(method: string, forward: Solver, given: string | Solver | Tableau | undefined): Solver {
+  if (given !== undefined) return resolveSolver(given, method);
+  const fs = forward as Solver & { base?: Tableau };
+  if (!fs.reversible) return fs;
+  return fs.base !== undefined ? erkSolver(fs.base) as unknown as Solver : resolveSolver('tsit5', method);
+}
+
 /** Where y(t) comes from during the backward solve: re-solved (backsolve) or interpolated. */
 export type StateSource = { kind: 'resolve' } | { kind: 'interp'; fill(out: Float64Array, t: number): void; bytes: number; nodes: number };
 
@@ -146,9 +157,7 @@ export class AdjointSolver {
     this.withY = source.kind === 'resolve';
     this.aug = augmentedField(field, this.params, source);
     this.S = new Float64Array(this.aug.dim);
-    const fs = fwd.solver as Solver & { base?: Tableau };
-    const solver = o.solver !== undefined ? resolveSolver(o.solver, method)
-      : fs.reversible ? (fs.base !== undefined ? erkSolver(fs.base) as unknown as Solver : resolveSolver('tsit5', method)) : fs;
+    const solver = adjointSolverFor(method, fwd.solver, o.solver);
     const adaptive = o.adaptive ?? (fwd.adaptive && solver.errorOrder !== undefined);
     this.fixedStep = o.stepSize ?? (adaptive ? undefined : fwd.stepSize);
     if (!adaptive && this.fixedStep === undefined) throw new TideError('BAD_OPTION', `${where}: the adjoint solve of '${method}' steps with fixed steps but has no stepSize; give ${method}({ stepSize }).`, { option: 'stepSize' });

@@ -17,10 +17,9 @@ import type { Solution } from '../integrate/solution.ts';
 import { odeTerm } from '../terms/ode.ts';
 import { trustField } from '../integrate/field-check.ts';
 import { justAfter } from '../integrate/time.ts';
-import { resolveSolver } from '../solvers/registry.ts';
-import { erkSolver } from '../solvers/erk.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { Tableau } from '../solvers/tableau.ts';
+import { adjointSolverFor } from './adjoint-solve.ts';
 import { newReport, type ForwardRecord, type GradientMethod, type GradientRun } from './method.ts';
 
 export interface QuadratureOptions {
@@ -76,9 +75,7 @@ export function quadrature(options: QuadratureOptions = {}): GradientMethod {
         },
       });
       // As the other continuous adjoints: the forward's solver (the base of a reversible one) and stepping mode.
-      const fs = cfg.solver as Solver & { base?: Tableau };
-      const solver = options.solver !== undefined ? resolveSolver(options.solver, 'quadrature')
-        : fs.reversible ? (fs.base !== undefined ? erkSolver(fs.base) as unknown as Solver : resolveSolver('tsit5', 'quadrature')) : fs;
+      const solver = adjointSolverFor('quadrature', cfg.solver, options.solver);
       const adaptive = cfg.adaptive && solver.errorOrder !== undefined;
       if (!adaptive && cfg.stepSize === undefined) throw new TideError('BAD_OPTION', `${where}: the state-adjoint solve of 'quadrature' steps with fixed steps but the forward has no stepSize.`, { option: 'stepSize' });
       const S = new Float64Array(d);
