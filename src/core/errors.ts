@@ -18,12 +18,20 @@ export type TideErrorCode =
   | 'USER_FUNCTION'
   | 'INTERNAL';
 
+/** Marks TideErrors across copies of the package (its ESM build and CommonJS bundle each define the class). */
+const TIDE_ERROR = Symbol.for('tidediff.TideError');
+
 export class TideError extends Error {
+  /** `x instanceof TideError` holds for a TideError of any copy of the package loaded in the same realm. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[TIDE_ERROR] === true;
+  }
   readonly code: TideErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
   /** `options.cause`: the error this one wraps (a user's exception, or a lower-level failure). */
   constructor(code: TideErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     super(message);
+    Object.defineProperty(this, TIDE_ERROR, { value: true });
     if (options !== undefined && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
     this.name = 'TideError';
     this.code = code;
