@@ -13,6 +13,8 @@ export { anderson, AndersonSolver } from './forward/anderson.ts';
 export type { AndersonOptions } from './forward/anderson.ts';
 export { broyden, BroydenSolver } from './forward/broyden.ts';
 export type { BroydenOptions } from './forward/broyden.ts';
+export { continuous, ContinuousSolver } from './continuous.ts';
+export type { ContinuousOptions, ContinuousStats, ContinuousMethod } from './continuous.ts';
 export type { ForwardSolver, IterMap } from './forward/solver.ts';
 export type { ForwardStats, StopReason, StopMode, BatchNorm, TerminationOptions } from './forward/termination.ts';
 export { implicit, ADJOINT_SOLVERS } from './backward/implicit.ts';

@@ -21,12 +21,13 @@ import { notConvergedError } from './forward/termination.ts';
 import { fixedPoint } from './forward/fixed-point.ts';
 import { anderson } from './forward/anderson.ts';
 import { broyden } from './forward/broyden.ts';
+import { continuous } from './continuous.ts';
 import type { DeqBackward, DeqBackwardRun, DeqReport } from './backward/method.ts';
 import { implicit } from './backward/implicit.ts';
 import { jfb, phantom } from './backward/jfb.ts';
 import { unrolled } from './backward/unrolled.ts';
 
-export type ForwardSolverName = 'anderson' | 'broyden' | 'fixed-point';
+export type ForwardSolverName = 'anderson' | 'broyden' | 'fixed-point' | 'continuous';
 export type DeqBackwardName = 'implicit' | 'jfb' | 'phantom' | 'unrolled';
 
 export interface DeqOptions {
@@ -53,7 +54,7 @@ export interface DeqWorkspace extends ModelWorkspace {
   report: DeqReport | null;
 }
 
-const SOLVERS: Record<ForwardSolverName, () => ForwardSolver> = { anderson: () => anderson(), broyden: () => broyden(), 'fixed-point': () => fixedPoint() };
+const SOLVERS: Record<ForwardSolverName, () => ForwardSolver> = { anderson: () => anderson(), broyden: () => broyden(), 'fixed-point': () => fixedPoint(), continuous: () => continuous() };
 const BACKWARDS: Record<DeqBackwardName, () => DeqBackward> = { implicit: () => implicit(), jfb: () => jfb(), phantom: () => phantom(), unrolled: () => unrolled() };
 
 export class DeqLayer implements Model<DeqWorkspace> {
@@ -82,10 +83,10 @@ export class DeqLayer implements Model<DeqWorkspace> {
     }
     const s = options?.solver ?? 'anderson';
     if (typeof s === 'string') {
-      if (!(s in SOLVERS)) throw new TideError('BAD_OPTION', `deq: solver must be 'anderson', 'broyden', 'fixed-point' or a solver object such as anderson({ tol: 1e-6 }), got ${fmtGot(s)}.`, { option: 'solver' });
+      if (!(s in SOLVERS)) throw new TideError('BAD_OPTION', `deq: solver must be 'anderson', 'broyden', 'fixed-point', 'continuous' or a solver object such as anderson({ tol: 1e-6 }), got ${fmtGot(s)}.`, { option: 'solver' });
       this.solver = SOLVERS[s]();
     } else if (s !== null && typeof s === 'object' && typeof s.solve === 'function' && typeof s.workspace === 'function') this.solver = s;
-    else throw new TideError('BAD_OPTION', `deq: solver must be a solver object such as anderson({ tol: 1e-6 }) or one of 'anderson', 'broyden', 'fixed-point', got ${fmtGot(s)}.`, { option: 'solver' });
+    else throw new TideError('BAD_OPTION', `deq: solver must be a solver object such as anderson({ tol: 1e-6 }) or one of 'anderson', 'broyden', 'fixed-point', 'continuous', got ${fmtGot(s)}.`, { option: 'solver' });
     const b = options?.backward ?? 'implicit';
     if (typeof b === 'string') {
       if (!(b in BACKWARDS)) throw new TideError('BAD_OPTION', `deq: backward must be implicit(…), jfb(), phantom({ k }), unrolled() or one of their names, got ${fmtGot(b)}.`, { option: 'backward' });
@@ -145,7 +146,7 @@ export class DeqLayer implements Model<DeqWorkspace> {
     const stats = ws.run.forward !== undefined ? ws.run.forward(z, ws.F, ws.params, ws.x) : this.solver.solve(z, ws.F, ws.solverWs);
     ws.stats = stats;
     if (!stats.converged && this.throwOnFailure) throw notConvergedError(this.name, stats, this.solver.termination.tol, this.solver.termination.stopMode);
-    out.set(z);
+    if (ws.run.forward === undefined && this.solver.output !== undefined) this.solver.output(out, z, ws.solverWs); else out.set(z);
     this.last = ws;
     return out;
   }

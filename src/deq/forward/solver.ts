@@ -20,4 +20,9 @@ export interface ForwardSolver<W extends SolverWorkspace = SolverWorkspace> {
   workspace(n: number, batch: number): W;
   /** z holds z_0 on entry and the best iterate on return. Does not throw on non-convergence: see stats.converged. */
   solve(z: Float64Array, F: IterMap, ws: W): ForwardStats;
+  /**
+   * Solvers whose layer output is not the iterate they return (the continuous DEQ outputs f(z_T) and is linearised
+   * at z_T) write the output of the last solve here; without it the output is z itself.
+   */
+  output?(out: Float64Array, z: Readonly<Float64Array>, ws: W): void;
 }
