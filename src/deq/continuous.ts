@@ -12,6 +12,10 @@
  * every ODE step). The rule uses f at the step's end, which the solver has already computed (the FSAL stage of
  * Tsit5/BS3, the end evaluation of a VCAB3 Adams step), so testing it costs no extra evaluation.
  *
+ * The residual cannot fall much below the step tolerances: near the steady state the controller holds the step at
+ * the explicit method's stability limit, where the trajectory error is about rtol/atol. Keep tol ≥ rtol (the
+ * default rtol = atol = tol) and cap the accepted steps with maxIter in training (the thesis' runs use 18–27).
+ *
  * The layer's output is z* := f_θ(z_T, x) (one more evaluation): closer to the fixed point than z_T, since f
  * contracts the error by ρ(J). The backward pass is the implicit-function-theorem one linearised at z_T
  * (thesis §4.1: backprop through the last f, then the steady-state adjoint (I − Jᵀ)μ = Jᵀv at z_T; v + μ =
