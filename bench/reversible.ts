@@ -20,6 +20,8 @@ import type { Row } from './lib.ts';
 interface Variant { label: string; gradient: string | GradientMethod }
 
 function runVariant(pb: Problem, v: Variant, steps: number, seed: number): Row {
+  // Warm-up (not timed): a few steps so that the first variant of a short run does not pay the JIT's compilation.
+  fit({ field: pb.field, y0: pb.y0, params: pb.init(seed), loss: pb.loss, optimizer: trainingOptimizer(pb.training), steps: Math.min(20, steps), solve: { ...pb.solveOptions, gradient: v.gradient } });
   const params = pb.init(seed);
   const optimizer = trainingOptimizer(pb.training);
   const heap0 = heapUsedBytes();
