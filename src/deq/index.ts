@@ -27,7 +27,7 @@ export type { GmresOptions, GmresStats, LinearOperator } from './backward/gmres.
 export type { DeqBackward, DeqBackwardRun, DeqReport, DeqRecord } from './backward/method.ts';
 export { jacobianPenalty, spectralRadius } from './regularize.ts';
 export type { JacobianPenalty, JacobianPenaltyOptions, SpectralRadiusOptions } from './regularize.ts';
-export { skipDeq, skipRegDeq, SkipDeq } from './skip.ts';
+export { skipDeq, skipRegDeq, SkipDeq, skipDeqModel, SkipDeqModel } from './skip.ts';
 export type { SkipDeqOptions } from './skip.ts';
 export { revDeq, RevDeq } from './reversible.ts';
 export type { RevDeqOptions, RevDeqReport } from './reversible.ts';

@@ -12,8 +12,9 @@
  */
 import { TideError, checkOptionKeys, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
-import type { Model, ModelWorkspace } from '../nn/model.ts';
-import { checkModel } from '../nn/model.ts';
+import type { DType } from '../core/array.ts';
+import type { Model, ModelWorkspace, ParamName } from '../nn/model.ts';
+import { checkBatch, checkInitArgs, checkModel } from '../nn/model.ts';
 import { DeqLayer } from './layer.ts';
 import type { DeqOptions } from './layer.ts';
 import type { DeqReport } from './backward/method.ts';
@@ -138,4 +139,70 @@ export function skipDeq(f: Model, g: Model, options?: SkipDeqOptions): SkipDeq {
 /** Skip Reg. DEQ: z₀ = f_θ(0, x) with the L1 auxiliary loss (see the file header). */
 export function skipRegDeq(f: Model, options?: SkipDeqOptions): SkipDeq {
   return new SkipDeq(f, null, options);
+}
+
+interface SkipModelWs extends ModelWorkspace { readonly dParams: Float64Array }
+
+/**
+ * A {@link SkipDeq} as a tide {@link Model} (inDim = xDim, outDim = zDim, parameters [θ, φ]), so that it composes
+ * with nn/ layers like {@link DeqLayer}: chain(dense(784, 128), skipDeqModel(skipRegDeq(f)), dense(128, 10)).
+ * vjp returns the gradient of ℓ + L_skip (Pal 2023 thesis §4.2: the auxiliary term is part of
+ * the training objective), not the bare pullback of z*; the last apply's L_skip is `auxLoss`, to add to the
+ * reported loss. One SkipDeq keeps one forward per batch size, so use one workspace per batch size.
+ */
+export class SkipDeqModel implements Model<SkipModelWs> {
+  readonly name: string;
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly paramCount: number;
+  readonly paramNames: readonly ParamName[];
+  readonly dtype: DType = 'float64';
+  readonly timeDependent = false;
+  /** λ_skip-weighted L_skip of the last apply (0 before any). */
+  auxLoss = 0;
+  /** Forward statistics of the last apply. */
+  stats: ForwardStats | null = null;
+
+  constructor(readonly skip: SkipDeq) {
+    if (!(skip instanceof SkipDeq)) throw new TideError('BAD_ARGUMENT', `skipDeqModel: expected a SkipDeq from skipDeq(f, g) or skipRegDeq(f), got ${fmtGot(skip)}.`);
+    const L = skip.layer, nθ = L.paramCount;
+    this.inDim = L.inDim; this.outDim = L.outDim; this.paramCount = skip.paramCount;
+    this.paramNames = skip.g === null ? [{ name: 'f', offset: 0, shape: [nθ] }]
+      : [{ name: 'f', offset: 0, shape: [nθ] }, { name: 'g', offset: nθ, shape: [skip.paramCount - nθ] }];
+    this.name = `${skip.g === null ? 'skipRegDeq' : 'skipDeq'}(${L.name})`;
+  }
+
+  init(params: Float64Array, rng: Rng): void {
+    checkInitArgs(`${this.name}.init`, this, params, rng);
+    this.skip.init(params, rng);
+  }
+
+  workspace(batch: number): SkipModelWs {
+    checkBatch(`${this.name}.workspace`, batch);
+    return { batch, dParams: new Float64Array(0) };
+  }
+
+  apply(out: Float64Array, params: Readonly<Float64Array>, x: Readonly<Float64Array>, ws: SkipModelWs): Float64Array {
+    if (!(out instanceof Float64Array) || out.length !== this.outDim * ws.batch) throw new TideError('SHAPE', `${this.name}.apply: out must be a Float64Array of batch ${ws.batch} × ${this.outDim}, got ${fmtGot(out)}.`);
+    if (!(x instanceof Float64Array) || x.length !== this.inDim * ws.batch) throw new TideError('SHAPE', `${this.name}.apply: x must be a Float64Array of batch ${ws.batch} × ${this.inDim}, got ${fmtGot(x)}.`);
+    const r = this.skip.forward(x, params);
+    out.set(r.z);
+    this.auxLoss = r.auxLoss; this.stats = r.stats;
+    return out;
+  }
+
+  /** ACCUMULATES d(ℓ + L_skip)/d[θ, φ] into dParams, OVERWRITES dX; both may be null. */
+  vjp(dParams: Float64Array | null, dX: Float64Array | null, dOut: Readonly<Float64Array>, _params: Readonly<Float64Array>,
+    _x: Readonly<Float64Array>, ws: SkipModelWs): number {
+    if (dOut.length !== this.outDim * ws.batch) throw new TideError('SHAPE', `${this.name}.vjp: dOut has length ${dOut.length}; expected batch ${ws.batch} × ${this.outDim}.`);
+    const g = this.skip.backward(dOut);
+    if (dParams !== null) for (let i = 0; i < g.dParams.length; i++) dParams[i] += g.dParams[i];
+    if (dX !== null) dX.set(g.dX);
+    return 0;
+  }
+}
+
+/** A Skip DEQ / Skip Reg. DEQ usable as a Model between dense layers (see {@link SkipDeqModel}). */
+export function skipDeqModel(skip: SkipDeq): SkipDeqModel {
+  return new SkipDeqModel(skip);
 }

@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { o1, X1 } from './problems.ts';
-import { skipDeq, skipRegDeq } from '../../src/deq/skip.ts';
+import { skipDeq, skipRegDeq, skipDeqModel } from '../../src/deq/skip.ts';
+import { chain } from '../../src/nn/chain.ts';
 import { deq } from '../../src/deq/layer.ts';
 import { broyden } from '../../src/deq/forward/broyden.ts';
 import { dense } from '../../src/nn/dense.ts';
@@ -57,5 +58,47 @@ describe('Skip Reg. DEQ and Skip DEQ on O1', () => {
     const auxPhi = (ph: Float64Array): number => { g.apply(o, ph, X1, ws); let s = 0; for (let i = 0; i < 3; i++) s += Math.abs(zFix[i] - o[i]) / 3; return 0.01 * s; };
     const { dParams } = S.backward(new Float64Array(3));
     assert.ok(maxRelErr(dParams.subarray(params.length), centralDiff(auxPhi, Float64Array.from(phi))) < 1e-6);
+  });
+});
+
+describe('skipDeqModel: a Skip DEQ as a Model between dense layers', () => {
+  const { model, params } = o1();
+  for (const kind of ['skip', 'skipReg'] as const) {
+    test(`${kind}: chain(dense, skipDeqModel, dense) = the hand-composed forward and gradient of ℓ + L_skip`, () => {
+      const mk = () => kind === 'skip'
+        ? skipDeq(model, dense(3, 3, { activation: 'tanh' }), { solver: broyden({ tol: 1e-12 }), lambdaSkip: 0.3 })
+        : skipRegDeq(model, { solver: broyden({ tol: 1e-12 }), lambdaSkip: 0.3 });
+      const S = mk(), M = skipDeqModel(S), d1 = dense(2, 3), d2 = dense(3, 2);
+      const net = chain(d1, M, d2);
+      assert.equal(M.inDim, 3); assert.equal(M.outDim, 3); assert.equal(M.paramCount, S.paramCount);
+      const p = new Float64Array(net.paramCount);
+      net.init(p, new Rng(5));
+      p.set(params, d1.paramCount); // θ = O1's (contractive) map; φ from init
+      const B = 2, x = new Float64Array([0.3, -0.7, 1.1, 0.2]), ws = net.workspace(B);
+      const out = new Float64Array(B * 2), dOut = new Float64Array([1, -0.5, 0.25, 2]);
+      net.apply(out, p, x, ws);
+      const grads = new Float64Array(p.length), dx = new Float64Array(x.length);
+      net.vjp(grads, dx, dOut, p, x, ws);
+      assert.ok(M.auxLoss > 0 && M.stats !== null && M.stats.converged);
+      // By hand with a second, identical SkipDeq.
+      const S2 = mk(), n1 = d1.paramCount, n2 = S2.paramCount;
+      const p1 = p.subarray(0, n1), pS = p.subarray(n1, n1 + n2), p2 = p.subarray(n1 + n2);
+      const w1 = d1.workspace(B), w2 = d2.workspace(B), h = new Float64Array(B * 3), o = new Float64Array(B * 2);
+      d1.apply(h, p1, x, w1);
+      const { z, auxLoss } = S2.forward(h, pS);
+      d2.apply(o, p2, z, w2);
+      assert.ok(maxRelErr(out, o) < 1e-14);
+      assert.ok(Math.abs(auxLoss - M.auxLoss) < 1e-15);
+      const g = new Float64Array(p.length), dz = new Float64Array(B * 3), dxh = new Float64Array(x.length);
+      d2.vjp(g.subarray(n1 + n2), dz, dOut, p2, z, w2);
+      const b = S2.backward(dz);
+      g.subarray(n1, n1 + n2).set(b.dParams);
+      d1.vjp(g.subarray(0, n1), dxh, b.dX, p1, x, w1);
+      assert.ok(maxRelErr(grads, g) < 1e-12);
+      assert.ok(maxRelErr(dx, dxh) < 1e-12);
+    });
+  }
+  test('rejects what is not a SkipDeq', () => {
+    assert.throws(() => skipDeqModel({} as never), /expected a SkipDeq/);
   });
 });
