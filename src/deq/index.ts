@@ -12,7 +12,7 @@ export type { FixedPointOptions } from './forward/fixed-point.ts';
 export { anderson, AndersonSolver } from './forward/anderson.ts';
 export type { AndersonOptions } from './forward/anderson.ts';
 export { broyden, BroydenSolver } from './forward/broyden.ts';
-export type { BroydenOptions } from './forward/broyden.ts';
+export type { BroydenOptions, BroydenLineSearchOptions } from './forward/broyden.ts';
 export { continuous, ContinuousSolver } from './continuous.ts';
 export type { ContinuousOptions, ContinuousStats, ContinuousMethod } from './continuous.ts';
 export type { ForwardSolver, IterMap } from './forward/solver.ts';
