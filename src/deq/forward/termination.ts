@@ -43,7 +43,7 @@ export interface ResolvedTermination {
 /** What every forward solve reports. */
 export interface ForwardStats {
   readonly solver: string;
-  /** Iterates whose residual was measured (= f evaluations for the solvers here). */
+  /** Iterates whose residual was measured (= f evaluations, except for Broyden's line search, whose rejected trials count only in nfe). */
   readonly iterations: number;
   readonly nfe: number;
   /** Objective of the returned (best) iterate: the worst row's for norm 'sample'. */
