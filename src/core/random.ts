@@ -3,7 +3,7 @@
  * giving 53-bit uniform doubles, and standard normals by the Box–Muller transform (one spare kept).
  * Every place in tide that needs randomness takes an `Rng`, so a run is reproducible from its seed.
  */
-import { TideError, fmtGot } from './errors.ts';
+import { TideError, checkOptions, fmtGot } from './errors.ts';
 
 export class Rng {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
@@ -86,6 +86,61 @@ export class Rng {
       throw new TideError('BAD_ARGUMENT', `Rng.fillNormal: mean must be a finite number and std a finite number ≥ 0, got mean ${fmtGot(mean)} and std ${fmtGot(std)}.`);
     }
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+
+  /**
+   * Shuffles `array` in place by Fisher–Yates (Durstenfeld's form: for i = n−1 … 1 swap a[i] with a[j], j uniform in
+   * [0, i]; Knuth, TAOCP vol. 2, §3.4.2, Algorithm P) and returns it. Every permutation is equally likely; the
+   * same seed gives the same permutation. Works on plain arrays and typed arrays.
+   * @throws TideError('BAD_ARGUMENT') unless `array` is an array or a typed array.
+   */
+  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
+    if (!Array.isArray(array) && !(ArrayBuffer.isView(array) && !(array instanceof DataView))) {
+      throw new TideError('BAD_ARGUMENT', `Rng.shuffle: expected an array or a typed array to shuffle in place, got ${fmtGot(array)}.`);
+    }
+    for (let i = array.length - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const t = array[i]; array[i] = array[j]; array[j] = t;
+    }
+    return array;
+  }
+
+  /**
+   * `k` indices drawn uniformly from 0 … n−1, as an Int32Array in draw order. Without replacement (the default)
+   * they are distinct: the first k positions of a partial Fisher–Yates shuffle of 0 … n−1 (O(n) memory, O(n + k)
+   * time). With `{ replace: true }` each is an independent uniform draw, as numpy's `choice(n, k)`.
+   * @throws TideError('BAD_ARGUMENT') for n not an integer in [1, 2^31), k not an integer ≥ 0, k > n without
+   *   replacement, or an unknown option.
+   */
+  choice(n: number, k: number, options?: { replace?: boolean }): Int32Array {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 2147483647) {
+      throw new TideError('BAD_ARGUMENT', `Rng.choice: n must be an integer in [1, 2^31 − 1] (indices 0 … n−1), got ${fmtGot(n)}.`);
+    }
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
+      throw new TideError('BAD_ARGUMENT', `Rng.choice: k must be an integer ≥ 0 (how many indices), got ${fmtGot(k)}.`);
+    }
+    checkOptions('Rng.choice', options, ['replace'], '{ replace: true }');
+    const replace = options?.replace ?? false;
+    if (typeof replace !== 'boolean') {
+      throw new TideError('BAD_OPTION', `Rng.choice: replace must be true or false, got ${fmtGot(replace)}.`, { option: 'replace' });
+    }
+    const out = new Int32Array(k);
+    if (replace) {
+      for (let i = 0; i < k; i++) out[i] = Math.floor(this.uniform() * n);
+      return out;
+    }
+    if (k > n) {
+      throw new TideError('BAD_ARGUMENT', `Rng.choice: cannot draw k = ${k} distinct indices from n = ${n} without replacement; pass { replace: true } or k ≤ n.`);
+    }
+    // Partial Fisher–Yates: position i takes a uniform pick among the n − i not yet drawn.
+    const pool = new Int32Array(n);
+    for (let i = 0; i < n; i++) pool[i] = i;
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(this.uniform() * (n - i));
+      const t = pool[i]; pool[i] = pool[j]; pool[j] = t;
+      out[i] = pool[i];
+    }
     return out;
   }
 
