@@ -6,12 +6,12 @@
  *
  *     k = stepCount (0 at the first update), t = k + 1,   lr = schedule(k),
  *     g ← clip(g)            if clipNorm is set (global L2 norm ≤ clipNorm, in place)
- *     θ ← θ − lr · direction(g, moments, t)      (the rule of each optimizer; see sgd.ts, adam.ts, adamw.ts, adamax.ts)
+ *     θ ← θ − lr · direction(g, moments, t)      (see sgd.ts, adam.ts, adamw.ts, adamax.ts, rmsprop.ts)
  *
  * Moment buffers are allocated on the first step for that parameter count; step() allocates nothing after that.
  * Which to use: `adam` is the robust default for neural ODEs; `adamw` when you want weight decay (the benchmarks
  * of the reversible-solver paper use AdamW lr 1e-2, wd 1e-5); `sgd` with momentum for large, well-conditioned
- * problems; `adamax` when gradients have rare large spikes.
+ * problems; `adamax` when gradients have rare large spikes; `rmsprop` to reproduce torchdiffeq's examples.
  */
 import { unknownName } from '../core/errors.ts';
 import type { Schedule } from './schedules.ts';
@@ -19,10 +19,11 @@ import { sgd, type SgdOptions } from './sgd.ts';
 import { adam, type AdamOptions } from './adam.ts';
 import { adamw, type AdamWOptions } from './adamw.ts';
 import { adamax, type AdamaxOptions } from './adamax.ts';
+import { rmsprop, type RmspropOptions } from './rmsprop.ts';
 
 /** A first-order optimizer over one flat parameter vector. */
 export interface Optimizer {
-  /** The literature's short name: 'sgd' | 'adam' | 'adamw' | 'adamax'. */
+  /** The literature's short name: 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop'. */
   readonly name: string;
   /**
    * Updates `params` in place from `grads` (same length; `grads` may be scaled in place by clipNorm).
@@ -59,7 +60,7 @@ export interface OptimizerState {
   paramCount: number | null;
   /**
    * Per-parameter buffers, each of length paramCount: SGD with momentum `b`; Adam/AdamW `m`, `v` (and `vMax`
-   * with amsgrad); Adamax `m`, `u`. Empty before the first step.
+   * with amsgrad); Adamax `m`, `u`; RMSprop `v` (then `b` with momentum, `gAvg` when centered). Empty before the first step.
    */
   buffers: Record<string, number[]>;
 }
@@ -73,7 +74,7 @@ export interface CommonOptions {
 }
 
 /** Names accepted by {@link optimizer}. */
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adamax';
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop';
 
 /** The options type of each optimizer name. */
 export interface OptimizerOptionsByName {
@@ -81,14 +82,15 @@ export interface OptimizerOptionsByName {
   adam: AdamOptions;
   adamw: AdamWOptions;
   adamax: AdamaxOptions;
+  rmsprop: RmspropOptions;
 }
 
 /** Every name {@link optimizer} accepts, in a stable order. */
-export const optimizerNames: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'adamax'];
+export const optimizerNames: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'adamax', 'rmsprop'];
 
 /**
  * Makes an optimizer by name, e.g. from a config file: `optimizer('adamw', { lr: 1e-2, weightDecay: 1e-5 })`.
- * Same as calling `sgd`, `adam`, `adamw` or `adamax` directly.
+ * Same as calling `sgd`, `adam`, `adamw`, `adamax` or `rmsprop` directly.
  * @throws TideError('UNKNOWN_NAME') for a name not in {@link optimizerNames} (with a "did you mean");
  *   TideError('BAD_OPTION') for an unknown option key (`lr0`, `betas1`) or an out-of-range value.
  */
@@ -98,6 +100,7 @@ export function optimizer<N extends OptimizerName>(name: N, options?: OptimizerO
     case 'adam': return adam(options as AdamOptions | undefined);
     case 'adamw': return adamw(options as AdamWOptions | undefined);
     case 'adamax': return adamax(options as AdamaxOptions | undefined);
+    case 'rmsprop': return rmsprop(options as RmspropOptions | undefined);
     default: throw unknownName('optimizer', 'optimizer', String(name), optimizerNames);
   }
 }

@@ -13,8 +13,8 @@ test('optimizer: every name makes an optimizer of that name with a fresh state',
   }
 });
 
-test('optimizer: defaults follow PyTorch (lr 1e-3 for sgd, adam, adamw; 2e-3 for adamax)', () => {
-  assert.deepEqual(optimizerNames.map((n) => optimizer(n).learningRate()), [1e-3, 1e-3, 1e-3, 2e-3]);
+test('optimizer: defaults follow PyTorch (lr 1e-3 for sgd, adam, adamw; 2e-3 for adamax; 1e-2 for rmsprop)', () => {
+  assert.deepEqual(optimizerNames.map((n) => optimizer(n).learningRate()), [1e-3, 1e-3, 1e-3, 2e-3, 1e-2]);
 });
 
 test('optimizer: the factory and the named constructors give the same updates', () => {
@@ -33,7 +33,7 @@ test('optimizer: the factory and the named constructors give the same updates', 
 });
 
 test('index: re-exports the public pieces', () => {
-  for (const name of ['optimizer', 'optimizerNames', 'sgd', 'adam', 'adamw', 'adamax', 'constant', 'cosine',
+  for (const name of ['optimizer', 'optimizerNames', 'sgd', 'adam', 'adamw', 'adamax', 'rmsprop', 'constant', 'cosine',
     'exponential', 'inverseTime', 'clipGradNorm', 'clipGradValue', 'gradNorm']) {
     assert.ok(name in optim, `missing export ${name}`);
   }

@@ -12,6 +12,9 @@ const CASES: [OptimizerName, object][] = [
   ['adam', { lr: 0.01, amsgrad: true, weightDecay: 0.1 }],
   ['adamw', { lr: cosine({ lr: 0.01, steps: 8, warmupSteps: 2 }) }],
   ['adamax', { clipNorm: 0.5 }],
+  ['rmsprop', { lr: 0.01 }],
+  ['rmsprop', { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.1 }],
+  ['rmsprop', { lr: 0.01, centered: true }],
 ];
 
 /** A deterministic gradient that depends on the parameters and the step, like a real loss would. */
