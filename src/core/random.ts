@@ -5,6 +5,15 @@
  */
 import { TideError, checkOptions, fmtGot } from './errors.ts';
 
+/** Plain-JSON state of an {@link Rng} (see {@link Rng.state}). */
+export interface RngState {
+  readonly seed: number;
+  /** The four 32-bit words of xoshiro128**, as unsigned integers. */
+  readonly words: readonly number[];
+  /** The Box–Muller spare normal, or null when none is kept. */
+  readonly spare: number | null;
+}
+
 export class Rng {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
   private spare = 0; private hasSpare = false;
@@ -142,6 +151,33 @@ export class Rng {
       out[i] = pool[i];
     }
     return out;
+  }
+
+  /**
+   * Plain-JSON snapshot of the generator (the four xoshiro words and the spare normal), for checkpointing a
+   * training run: `Rng.fromState(rng.state())` continues the exact same stream.
+   */
+  state(): RngState {
+    return { seed: this.seed, words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.hasSpare ? this.spare : null };
+  }
+
+  /**
+   * A generator that continues from a {@link Rng.state} snapshot.
+   * @throws TideError('BAD_ARGUMENT') for a malformed snapshot (words not four uint32 not all 0, spare not a finite number or null).
+   */
+  static fromState(s: RngState): Rng {
+    const w = (s as Partial<RngState> | null)?.words;
+    const ok = s !== null && typeof s === 'object' && Array.isArray(w) && w.length === 4 &&
+      w.every((x) => Number.isInteger(x) && x >= 0 && x <= 4294967295) && w.some((x) => x !== 0) &&
+      (s.spare === null || (typeof s.spare === 'number' && Number.isFinite(s.spare))) &&
+      typeof s.seed === 'number' && Number.isFinite(s.seed);
+    if (!ok) {
+      throw new TideError('BAD_ARGUMENT', `Rng.fromState: expected a snapshot from rng.state() ({ seed, words: four uint32 not all 0, spare: number | null }), got ${fmtGot(s)}.`);
+    }
+    const r = new Rng(s.seed);
+    r.s0 = w[0] | 0; r.s1 = w[1] | 0; r.s2 = w[2] | 0; r.s3 = w[3] | 0;
+    r.hasSpare = s.spare !== null; r.spare = s.spare ?? 0;
+    return r;
   }
 
   /** A generator split off this one: independent stream, deterministic given this one's state. */

@@ -71,3 +71,14 @@ test('Rng.shuffle / Rng.choice reject bad arguments with TideErrors', () => {
   throwsTide(() => rng.choice(3, 2, { replce: true } as never), 'BAD_OPTION', "Did you mean 'replace'");
   throwsTide(() => rng.choice(3, 2, { replace: 1 } as never), 'BAD_OPTION', 'replace must be true or false');
 });
+
+test('Rng.state / Rng.fromState: a JSON round trip continues the same stream (with a spare normal kept)', () => {
+  const a = new Rng(21);
+  a.uniform(); a.normal(); // leaves a spare
+  const b = Rng.fromState(JSON.parse(JSON.stringify(a.state())));
+  for (let i = 0; i < 5; i++) assert.equal(b.normal(), a.normal());
+  assert.deepEqual(Array.from(b.choice(30, 5)), Array.from(a.choice(30, 5)));
+  assert.equal(b.seed, 21);
+  throwsTide(() => Rng.fromState({ seed: 1, words: [0, 0, 0, 0], spare: null }), 'BAD_ARGUMENT', 'Rng.fromState');
+  throwsTide(() => Rng.fromState(null as never), 'BAD_ARGUMENT', 'Rng.fromState');
+});
