@@ -43,6 +43,7 @@ export type { DType, FloatArray, Shape } from './core/array.ts';
 export { TideError } from './core/errors.ts';
 export type { TideErrorCode } from './core/errors.ts';
 export { Rng } from './core/random.ts';
+export type { RngState } from './core/random.ts';
 export { activations, getActivation, ACTIVATION_NAMES } from './core/kernels/activations.ts';
 export type { Activation, ActivationName } from './core/kernels/activations.ts';
 // named sub-modules

@@ -11,6 +11,9 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import { prepareSolve } from '../gradients/solve.ts';
 import type { GradientSolveOptions } from '../gradients/solve.ts';
 import type { GradientReport } from '../gradients/method.ts';
+import type { OptimizerState } from '../optim/optimizer.ts';
+import { Rng, type RngState } from '../core/random.ts';
+import type { SaveAtOptions } from '../integrate/save-at.ts';
 
 export interface FitOptions {
   /** The vector field or term being trained. */
@@ -20,12 +23,73 @@ export interface FitOptions {
   params: Float64Array;
   /** Solve and gradient options (t1, saveAt, method, gradient, …); params is supplied by fit. */
   solve: Omit<GradientSolveOptions, 'params'>;
-  /** Loss of the saved outputs: returns L and writes ∂L/∂ys into dYs (zeroed before each call). */
-  loss: (ys: Readonly<Float64Array>, dYs: Float64Array) => number;
+  /**
+   * Loss of the saved outputs: returns L and writes ∂L/∂ys into dYs (zeroed before each call). The third argument
+   * is this step's minibatch from `batch` (undefined without one); mse(), l1() read its target.
+   */
+  loss: (ys: Readonly<Float64Array>, dYs: Float64Array, batch?: FitBatch) => number;
   optimizer: Optimizer;
+  /** Number of steps this call runs (after a resume: further steps, numbered on from the state's step). */
   steps: number;
   /** Called after every step with the loss of that step's forward pass and the gradient report. */
   onStep?: (info: FitStep) => void;
+  /**
+   * Minibatch hook, called before each step with the step index and fit's Rng (e.g. ode_demo.py's random windows
+   * of the true trajectory: `{ y0: trueY[s], target: trueY[s … s + T] }`). Fields left out keep the solve's
+   * (y0, t0, t1, saveAt); `target` is handed to the loss. The prepared solve is reused while t0, t1, saveAt and
+   * y0's length stay the same as the previous step's, and re-prepared (workspaces allocated again) when any changes:
+   * keep the time grid fixed and vary y0 / target for the fast path.
+   */
+  batch?: (step: number, rng: Rng) => FitBatch;
+  /** Seed of fit's Rng (passed to batch). Default 0. Not with rng. */
+  seed?: number;
+  /** The Rng passed to batch (advanced in place). Not with seed. */
+  rng?: Rng;
+  /** Calls fn after every n-th step (steps n−1, 2n−1, … counted from 0), e.g. for validation or printing. */
+  every?: { n: number; fn: (info: FitStep) => void };
+  /**
+   * Stops when the loss has not fallen below (best − minDelta) for `patience` consecutive steps (minDelta ≥ 0,
+   * default 0); the result's `stopped` says 'earlyStopping'. The step that triggers it has already updated params.
+   */
+  earlyStopping?: { patience: number; minDelta?: number };
+  /** Collect one {@link FitLogRow} per step in result.log (see fitLogToJSON, fitLogToCSV). Default false. */
+  log?: boolean;
+  /** Continue from a {@link FitState} (result.state of an earlier fit): bit-identical to one longer run. */
+  resume?: FitState;
+}
+
+/** What a batch hook returns; every field is optional. */
+export interface FitBatch {
+  /** Initial state for this step (default: fit's y0). */
+  readonly y0?: Float64Array;
+  /** Handed to the loss as its third argument's target (mse(), l1() use it). */
+  readonly target?: Float64Array;
+  readonly t0?: number;
+  readonly t1?: number;
+  readonly saveAt?: SaveAtOptions;
+}
+
+/** One row of fit's log. nfe_fwd / nfe_bwd are the gradient report's nfeForward / nfeBackward. */
+export interface FitLogRow {
+  readonly step: number;
+  readonly loss: number;
+  readonly sec: number;
+  readonly nfe_fwd: number;
+  readonly nfe_bwd: number;
+}
+
+/**
+ * Training state, plain JSON (JSON.stringify round-trips it): params, the optimizer's state, the next step index,
+ * fit's Rng, and the early-stopping counters. `fit({ ..., resume: state })` continues exactly.
+ */
+export interface FitState {
+  readonly params: number[];
+  readonly optimizerState: OptimizerState;
+  readonly step: number;
+  readonly rng: RngState;
+  /** Best loss so far and steps since it improved (early stopping); best is null before any step. */
+  readonly best: number | null;
+  readonly wait: number;
 }
 
 export interface FitStep {
@@ -45,13 +109,21 @@ export interface FitResult {
   /** Seconds per step (wall clock, as measured by the clock given, default performance.now). */
   readonly stepSec: Float64Array;
   readonly lastReport: GradientReport | null;
+  /** Steps run by this call (fewer than `steps` after early stopping). */
+  readonly stepsRun: number;
+  /** Why the run ended. */
+  readonly stopped: 'steps' | 'earlyStopping';
+  /** Per-step rows when `log: true`, else empty. */
+  readonly log: readonly FitLogRow[];
+  /** State to resume from. */
+  readonly state: FitState;
 }
 
 // performance.now exists in browsers and Node, but is not in the ES library types the core is compiled with.
 const perf = (globalThis as { performance?: { now(): number } }).performance;
 const now = (): number => (perf !== undefined ? perf.now() : Date.now());
 
-const FIT_KEYS = ['field', 'y0', 'params', 'solve', 'loss', 'optimizer', 'steps', 'onStep'];
+const FIT_KEYS = ['field', 'y0', 'params', 'solve', 'loss', 'optimizer', 'steps', 'onStep', 'batch', 'seed', 'rng', 'every', 'earlyStopping', 'log', 'resume'];
 const FIT_EXAMPLE = '{ field, y0, params, solve: { t1: 1 }, loss, optimizer: adam(), steps: 100 }';
 
 /** Checks fit's options (the solve options and the field are checked by prepareSolve). */
@@ -76,37 +148,191 @@ function checkFitOptions(o: FitOptions): void {
     throw new TideError('BAD_OPTION', `fit: optimizer must be an optimizer such as adam({ lr: 1e-3 }) or optimizer('adamw'), got ${fmtGot(o.optimizer)}.`, { option: 'optimizer' });
   }
   if (o.onStep !== undefined) checkFunction('fit', 'onStep', o.onStep, '({ step, loss, report, sec }) => void');
+  if (o.batch !== undefined) checkFunction('fit', 'batch', o.batch, '(step, rng) => ({ y0?, target?, t0?, t1?, saveAt? })');
+  if (o.seed !== undefined && o.rng !== undefined) throw new TideError('BAD_OPTION', 'fit: pass seed or rng, not both.', { option: 'rng' });
+  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
+    throw new TideError('BAD_OPTION', `fit: seed must be a finite number such as 42, got ${fmtGot(o.seed)}.`, { option: 'seed' });
+  }
+  if (o.rng !== undefined && !(o.rng instanceof Rng)) throw new TideError('BAD_OPTION', `fit: rng must be an Rng (new Rng(42)), got ${fmtGot(o.rng)}.`, { option: 'rng' });
+  if (o.every !== undefined) {
+    checkPlain('every', o.every, '{ n: 10, fn: (info) => console.log(info.loss) }');
+    checkOptions('fit: every', o.every, ['n', 'fn'], '{ n: 10, fn }');
+    if (!Number.isInteger(o.every.n) || o.every.n < 1) throw new TideError('BAD_OPTION', `fit: every.n must be an integer ≥ 1, got ${fmtGot(o.every.n)}.`, { option: 'every.n' });
+    checkFunction('fit', 'every.fn', o.every.fn, '({ step, loss, report, sec }) => void');
+  }
+  if (o.earlyStopping !== undefined) {
+    const e = o.earlyStopping;
+    checkPlain('earlyStopping', e, '{ patience: 20, minDelta: 1e-4 }');
+    checkOptions('fit: earlyStopping', e, ['patience', 'minDelta'], '{ patience: 20, minDelta: 1e-4 }');
+    if (!Number.isInteger(e.patience) || e.patience < 1) throw new TideError('BAD_OPTION', `fit: earlyStopping.patience must be an integer ≥ 1 (steps without improvement), got ${fmtGot(e.patience)}.`, { option: 'earlyStopping.patience' });
+    if (e.minDelta !== undefined && (typeof e.minDelta !== 'number' || !(e.minDelta >= 0 && e.minDelta <= Number.MAX_VALUE))) {
+      throw new TideError('BAD_OPTION', `fit: earlyStopping.minDelta must be a finite number ≥ 0, got ${fmtGot(e.minDelta)}.`, { option: 'earlyStopping.minDelta' });
+    }
+  }
+  if (o.log !== undefined && typeof o.log !== 'boolean') throw new TideError('BAD_OPTION', `fit: log must be true or false, got ${fmtGot(o.log)}.`, { option: 'log' });
+  if (o.resume !== undefined) checkState(o.resume, o.params.length);
 }
 
+function checkPlain(key: string, x: unknown, example: string): void {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+    throw new TideError('BAD_OPTION', `fit: ${key} must be an object such as ${example}, got ${fmtGot(x)}.`, { option: key });
+  }
+}
+
+const STATE_KEYS = ['params', 'optimizerState', 'step', 'rng', 'best', 'wait'];
+
+function checkState(s: FitState, n: number): void {
+  checkPlain('resume', s, 'result.state of an earlier fit');
+  checkOptions('fit: resume', s, STATE_KEYS, 'result.state');
+  const p = s.params as unknown;
+  if (!(Array.isArray(p) || p instanceof Float64Array) || p.length !== n) {
+    throw new TideError('SHAPE', `fit: resume.params must hold ${n} numbers (params' length), got ${Array.isArray(p) || p instanceof Float64Array ? `length ${p.length}` : fmtGot(p)}.`, { option: 'resume.params' });
+  }
+  for (let i = 0; i < n; i++) {
+    const v: unknown = (p as ArrayLike<unknown>)[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TideError('BAD_OPTION', `fit: resume.params[${i}] is ${fmtGot(v)}; a state must hold finite parameters.`, { option: 'resume.params', index: i });
+  }
+  if (!Number.isInteger(s.step) || s.step < 0) throw new TideError('BAD_OPTION', `fit: resume.step must be an integer ≥ 0, got ${fmtGot(s.step)}.`, { option: 'resume.step' });
+  if (!(s.best === null || s.best === undefined || typeof s.best === 'number') || !(s.wait === undefined || (Number.isInteger(s.wait) && s.wait >= 0))) {
+    throw new TideError('BAD_OPTION', `fit: resume.best must be a number or null and resume.wait an integer ≥ 0, got ${fmtGot(s.best)} and ${fmtGot(s.wait)}.`, { option: 'resume' });
+  }
+  if (s.optimizerState === null || typeof s.optimizerState !== 'object') {
+    throw new TideError('BAD_OPTION', `fit: resume.optimizerState must be an optimizer state (optimizer.state()), got ${fmtGot(s.optimizerState)}.`, { option: 'resume.optimizerState' });
+  }
+}
+
+/** Same time grid: t0, t1 and saveAt equal by value (saveAt compared by its ts and flags). */
+function sameGrid(a: FitBatch | undefined, b: FitBatch | undefined): boolean {
+  if (a === b) return true;
+  if (a?.t0 !== b?.t0 || a?.t1 !== b?.t1) return false;
+  const sa = a?.saveAt, sb = b?.saveAt;
+  if (sa === sb) return true;
+  if (sa === undefined || sb === undefined) return false;
+  const ka = Object.keys(sa), kb = Object.keys(sb);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    const x = (sa as Record<string, unknown>)[k], y = (sb as Record<string, unknown>)[k];
+    if (x === y) continue;
+    if ((x instanceof Float64Array || Array.isArray(x)) && (y instanceof Float64Array || Array.isArray(y)) && x.length === y.length) {
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Trains `params` in place for `steps` steps (see {@link FitOptions}); returns the losses, timings, an optional
+ * per-step log and a {@link FitState} to resume from.
+ * @throws TideError('BAD_OPTION' / 'DTYPE' / 'SHAPE') for bad options (unknown keys with a "did you mean");
+ *   TideError('NONFINITE') for a non-finite loss or ∂L/∂ys; TideError('USER_FUNCTION') when the loss or a callback throws.
+ */
 export function fit(o: FitOptions): FitResult {
   checkFitOptions(o);
   const losses = new Float64Array(o.steps), stepSec = new Float64Array(o.steps);
-  // One prepared solve for the whole run: workspaces, stage tapes and the method's buffers are built once.
-  const prepared = prepareSolve(o.field, { ...o.solve, params: o.params });
+  const rs = o.resume;
+  if (rs !== undefined) {
+    for (let i = 0; i < o.params.length; i++) o.params[i] = rs.params[i];
+    o.optimizer.loadState(rs.optimizerState);
+  }
+  const rng = rs !== undefined ? Rng.fromState(rs.rng) : o.rng ?? new Rng(o.seed ?? 0);
+  const first = rs?.step ?? 0;
+  let best = rs?.best ?? Infinity, wait = rs?.wait ?? 0;
+  const patience = o.earlyStopping?.patience ?? 0, minDelta = o.earlyStopping?.minDelta ?? 0;
+  const rows: FitLogRow[] = [];
+  // One prepared solve while the time grid stays the same: workspaces, stage tapes and the method's buffers are built once.
+  let prepared: ReturnType<typeof prepareSolve> | null = null;
+  let grid: FitBatch | undefined, y0Len = -1;
+  const prepare = (b: FitBatch | undefined, y0: Float64Array): ReturnType<typeof prepareSolve> => {
+    if (prepared !== null && y0.length === y0Len && sameGrid(grid, b)) return prepared;
+    const solve: Record<string, unknown> = { ...o.solve, params: o.params };
+    if (b?.t0 !== undefined) solve.t0 = b.t0;
+    if (b?.t1 !== undefined) solve.t1 = b.t1;
+    if (b?.saveAt !== undefined) solve.saveAt = b.saveAt;
+    prepared = prepareSolve(o.field, solve as unknown as GradientSolveOptions);
+    grid = b === undefined ? undefined : { t0: b.t0, t1: b.t1, saveAt: b.saveAt };
+    y0Len = y0.length;
+    return prepared;
+  };
   let dYs: Float64Array | null = null;
   let peakBytes = 0, minLoss = Infinity;
   let last: GradientReport | null = null;
+  let run = 0;
+  let stopped: 'steps' | 'earlyStopping' = 'steps';
   for (let k = 0; k < o.steps; k++) {
+    const step = first + k;
     const t0 = now();
-    const run = prepared.run(o.y0, o.params);
-    if (dYs === null || dYs.length !== run.ys.length) dYs = new Float64Array(run.ys.length);
+    let b: FitBatch | undefined;
+    if (o.batch) {
+      try { b = o.batch(step, rng); } catch (e) { rethrowUser('fit', 'the batch hook', `step ${step}`, e, { step }); }
+      b = checkBatch(b, step);
+    }
+    const y0 = b?.y0 ?? o.y0;
+    const sol = prepare(b, y0).run(y0, o.params);
+    if (dYs === null || dYs.length !== sol.ys.length) dYs = new Float64Array(sol.ys.length);
     else dYs.fill(0);
     let L: number;
-    try { L = o.loss(run.ys, dYs); } catch (e) { rethrowUser('fit', 'the loss', `step ${k}`, e, { step: k }); }
-    if (typeof L !== 'number') throw new TideError('BAD_ARGUMENT', `fit: the loss must return a number (L), got ${fmtGot(L)} at step ${k}; it writes ∂L/∂ys into its second argument and returns L.`, { step: k });
-    if (!Number.isFinite(L)) throw new TideError('NONFINITE', `fit: the loss is ${L} at step ${k}; lower the learning rate or check the data.`, { step: k });
+    try { L = o.loss(sol.ys, dYs, b); } catch (e) { rethrowUser('fit', 'the loss', `step ${step}`, e, { step }); }
+    if (typeof L !== 'number') throw new TideError('BAD_ARGUMENT', `fit: the loss must return a number (L), got ${fmtGot(L)} at step ${step}; it writes ∂L/∂ys into its second argument and returns L.`, { step });
+    if (!Number.isFinite(L)) throw new TideError('NONFINITE', `fit: the loss is ${L} at step ${step}; lower the learning rate or check the data.`, { step });
     const bad = firstNonFinite(dYs);
-    if (bad >= 0) throw new TideError('NONFINITE', `fit: the loss wrote ${dYs[bad]} into dYs[${bad}] at step ${k} (L = ${L} is finite); its derivative must be finite too. Check the loss's gradient formula.`, { step: k, index: bad });
-    const g = run.backward(dYs);
+    if (bad >= 0) throw new TideError('NONFINITE', `fit: the loss wrote ${dYs[bad]} into dYs[${bad}] at step ${step} (L = ${L} is finite); its derivative must be finite too. Check the loss's gradient formula.`, { step, index: bad });
+    const g = sol.backward(dYs);
     o.optimizer.step(o.params, g.dParams as Float64Array);
     const sec = (now() - t0) / 1000;
     losses[k] = L; stepSec[k] = sec;
+    run = k + 1;
     if (L < minLoss) minLoss = L;
     if (g.report.peakBytes > peakBytes) peakBytes = g.report.peakBytes;
     last = g.report;
+    if (o.log) rows.push({ step, loss: L, sec, nfe_fwd: g.report.nfeForward, nfe_bwd: g.report.nfeBackward });
     if (o.onStep) {
-      try { o.onStep({ step: k, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'onStep', `step ${k}`, e, { step: k }); }
+      try { o.onStep({ step, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'onStep', `step ${step}`, e, { step }); }
+    }
+    if (o.every && (step + 1) % o.every.n === 0) {
+      try { o.every.fn({ step, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'every.fn', `step ${step}`, e, { step }); }
+    }
+    if (L < best - minDelta) { best = L; wait = 0; } else wait += 1;
+    if (patience > 0 && wait >= patience) { stopped = 'earlyStopping'; break; }
+  }
+  const state: FitState = {
+    params: Array.from(o.params), optimizerState: o.optimizer.state(), step: first + run, rng: rng.state(),
+    best: best === Infinity ? null : best, wait,
+  };
+  const ls = run === o.steps ? losses : losses.slice(0, run), ss = run === o.steps ? stepSec : stepSec.slice(0, run);
+  return { losses: ls, minLoss, finalLoss: run > 0 ? ls[run - 1] : NaN, peakBytes, stepSec: ss, lastReport: last, stepsRun: run, stopped, log: rows, state };
+}
+
+const BATCH_KEYS = ['y0', 'target', 't0', 't1', 'saveAt'];
+
+function checkBatch(b: unknown, step: number): FitBatch {
+  if (b === null || typeof b !== 'object' || Array.isArray(b) || ArrayBuffer.isView(b)) {
+    throw new TideError('BAD_ARGUMENT', `fit: the batch hook must return an object such as { y0, target }, got ${fmtGot(b)} at step ${step}.`, { step });
+  }
+  checkOptions(`fit: the batch of step ${step}`, b, BATCH_KEYS, '{ y0, target, t0, t1, saveAt }');
+  const x = b as FitBatch;
+  for (const key of ['y0', 'target'] as const) {
+    if (x[key] !== undefined && !(x[key] instanceof Float64Array)) {
+      throw new TideError('DTYPE', `fit: the batch's ${key} must be a Float64Array, got ${describe(x[key])} at step ${step}.`, { step, option: key });
     }
   }
-  return { losses, minLoss, finalLoss: o.steps > 0 ? losses[o.steps - 1] : NaN, peakBytes, stepSec, lastReport: last };
+  for (const key of ['t0', 't1'] as const) {
+    if (x[key] !== undefined && (typeof x[key] !== 'number' || !Number.isFinite(x[key]))) {
+      throw new TideError('BAD_ARGUMENT', `fit: the batch's ${key} must be a finite number, got ${fmtGot(x[key])} at step ${step}.`, { step, option: key });
+    }
+  }
+  return x;
+}
+
+/** The log as a JSON array of { step, loss, sec, nfe_fwd, nfe_bwd } (a string; write it where you like). */
+export function fitLogToJSON(rows: readonly FitLogRow[]): string {
+  return JSON.stringify(rows.map((r) => ({ step: r.step, loss: r.loss, sec: r.sec, nfe_fwd: r.nfe_fwd, nfe_bwd: r.nfe_bwd })));
+}
+
+/** The log as CSV with the header `step,loss,sec,nfe_fwd,nfe_bwd` and one line per row (numbers at full precision). */
+export function fitLogToCSV(rows: readonly FitLogRow[]): string {
+  let s = 'step,loss,sec,nfe_fwd,nfe_bwd\n';
+  for (const r of rows) s += `${r.step},${r.loss},${r.sec},${r.nfe_fwd},${r.nfe_bwd}\n`;
+  return s;
 }
