@@ -1,12 +1,12 @@
 /**
- * The integral-only ("I", "elementary") controller, factor = γ E^{−1/p} (Hairer, Nørsett & Wanner I, (II.4.13);
- * solvers.md §5.2), in the variant torchdiffeq (`_optimal_step_size`) and diffrax (`PIDController(pcoeff=0,
+ * The integral-only ("I", "elementary") controller, factor = γ E^{−1/p} (Hairer, Nørsett & Wanner I, (II.4.13)),
+ * in the variant torchdiffeq (`_optimal_step_size`) and diffrax (`PIDController(pcoeff=0,
  * icoeff=1)`) use: accepted steps never shrink (factor clamped to [1, 10]), rejected ones shrink by [0.2, 0.9];
  * E = 0 gives 10. p is the solver's order (5 for DP5/Tsit5, 3 for BS3).
  *
  * {@link ScipyController} is the same law with SciPy `solve_ivp`'s rules (accept E < 1, accepted steps may shrink,
  * the step after a rejection may not grow): with it, tide's `dopri5`/`bs3` reproduce `solve_ivp` RK45/RK23's step
- * sequences (solvers.md §8.4, "SciPy-rule oracle"). Use it for cross-checks, not as a default.
+ * sequences (a cross-check against SciPy). Use it for cross-checks, not as a default.
  */
 import type { PiGains } from '../solvers/tableau.ts';
 import { checkControllerKeys, controllerNumber, type StepSizeController } from './pi.ts';
@@ -33,7 +33,7 @@ function parse(where: string, options: IControllerOptions | undefined): [number,
   ];
 }
 
-/** The I controller of solvers.md §5.2 (`controller: 'i'`). */
+/** The I controller of torchdiffeq and diffrax (`controller: 'i'`). */
 export class IController implements StepSizeController {
   readonly name = 'i';
   private readonly safety: number;

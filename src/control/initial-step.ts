@@ -1,6 +1,6 @@
 /**
- * Automatic initial step (Hairer, Nørsett & Wanner I, §II.4, "Starting step size"; identical in [HW5] `hinit`,
- * SciPy `select_initial_step`, torchdiffeq, diffrax; solvers.md §4). With sc = atol + rtol|y0| and the RMS norm:
+ * Automatic initial step (Hairer, Nørsett & Wanner I, §II.4, "Starting step size"; identical in Hairer's DOPRI5 `hinit`,
+ * SciPy `select_initial_step`, torchdiffeq, diffrax). With sc = atol + rtol|y0| and the RMS norm:
  *
  *     d0 = ‖y0/sc‖,  d1 = ‖f0/sc‖,  h0 = 0.01 d0/d1  (1e-6 if d0 or d1 < 1e-5),  h0 ≤ |t1 − t0|
  *     Euler probe: f1 = f(t0 + h0, y0 + h0 f0)   (1 NFE),   d2 = ‖(f1 − f0)/sc‖ / h0

@@ -1,5 +1,5 @@
 /**
- * Error norms for step-size control (solvers.md §2). The loop calls the norm once per attempted step:
+ * Error norms for step-size control (Hairer, Nørsett & Wanner I, (II.4.11)). The loop calls the norm once per attempted step:
  *
  *     sc_i = atol_i + rtol_i · max(|y_n,i|, |y_{n+1},i|)          E = sqrt( (1/n) Σ_i (err_i / sc_i)² )
  *
@@ -68,8 +68,8 @@ export function rmsNormRange(err: Readonly<Float64Array>, yPrev: Readonly<Float6
 }
 
 /**
- * The default error norm: RMS of err / (atol + rtol·max(|yPrev|, |yNew|)) over all components (solvers.md §2,
- * Hairer, Nørsett & Wanner I, (II.4.11); the same as SciPy, torchdiffeq, diffrax and OrdinaryDiffEq).
+ * The default error norm: RMS of err / (atol + rtol·max(|yPrev|, |yNew|)) over all components (Hairer,
+ * Nørsett & Wanner I, (II.4.11); the same as SciPy, torchdiffeq, diffrax and OrdinaryDiffEq).
  * NaN or ±Infinity in err gives NaN/Infinity.
  */
 export const rmsNorm: Norm = (err, yPrev, yNew, rtol, atol) => rmsNormRange(err, yPrev, yNew, rtol, atol, 0, err.length);

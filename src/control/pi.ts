@@ -1,17 +1,18 @@
 /**
  * Step-size controllers: the interface every controller meets, and the PI controller tide uses by default.
  *
- * PI ("Lund stabilisation"; Gustafsson, Lundh & Söderlind 1988; Hairer & Wanner II §IV.2; [HW5] DOPRI5, [ODE.jl]
- * `PIController`; solvers.md §5.1; thesis [T§2.3] writes dt_new = η q_{n−1}^α q_n^β dt with η = γ, q_n = E,
+ * PI ("Lund stabilisation"; Gustafsson, Lundh & Söderlind 1988; Hairer & Wanner II §IV.2; Hairer's DOPRI5, OrdinaryDiffEq.jl
+ * `PIController`; Pal's 2023 MIT SM thesis §2.3 writes dt_new = η q_{n−1}^α q_n^β dt with η = γ, q_n = E,
  * α = β2, β = −β1). After an attempted step with error norm E:
  *
  *     accepted (E ≤ 1):  factor = clamp(γ E^{−β1} E_old^{β2}, qmin, qmax),  then E_old = max(E, 1e-4)
  *     rejected:          factor = max(qmin, γ E^{−β1})                        (E_old unchanged)
  *     E = 0:             factor = qmax, E_old = 1e-4;   E not finite: rejected, factor = qmin
  *
- * with γ = 0.9, qmin = 0.2, qmax = 10, E_old initialised to 1e-4 and gains β1 = 7/(10p), β2 = 2/(5p) ([ODE.jl]
- * defaults: Tsit5 0.14/0.08, BS3 and VCAB3 7/30, 2/15) except DP5's 0.17/0.04 ([HW5] beta = 0.04).
- * The factor and the accept/reject decision are never differentiated (solvers.md §5.4).
+ * with γ = 0.9, qmin = 0.2, qmax = 10, E_old initialised to 1e-4 and gains β1 = 7/(10p), β2 = 2/(5p) (OrdinaryDiffEq.jl
+ * defaults: Tsit5 0.14/0.08, BS3 and VCAB3 7/30, 2/15) except DP5's 0.17/0.04 (Hairer's DOPRI5 beta = 0.04).
+ * The factor and the accept/reject decision are never differentiated (as in torchdiffeq and diffrax,
+ * which stop their gradient).
  */
 import { TideError, checkOptionKeys } from '../core/errors.ts';
 import type { PiGains } from '../solvers/tableau.ts';
@@ -34,7 +35,8 @@ export interface StepSizeController {
   factor(E: number, accepted: boolean): number;
 }
 
-/** Options of {@link PIController}. Unset gains come from the solver (solvers.md §5.1). */
+/** Options of {@link PIController}. Unset gains come from the solver (OrdinaryDiffEq.jl's rule
+ * β1 = 7/(10p), β2 = 2/(5p); DP5: Hairer's 0.17/0.04). */
 export interface PIControllerOptions {
   /** Integral gain β1 (exponent on E_n). Default: the solver's (7/(10p), DP5 0.17). */
   beta1?: number;
@@ -46,7 +48,7 @@ export interface PIControllerOptions {
   factorMin?: number;
   /** Largest factor qmax. Default 10. */
   factorMax?: number;
-  /** [HW5] rule: the first accepted step after a rejection may not grow (factor ≤ 1). Default false. */
+  /** Hairer's DOPRI5 rule: the first accepted step after a rejection may not grow (factor ≤ 1). Default false. */
   noGrowAfterReject?: boolean;
 }
 
@@ -67,7 +69,7 @@ export function checkControllerKeys(where: string, options: object | undefined, 
   checkOptionKeys(where, options, valid);
 }
 
-/** The PI controller of solvers.md §5.1 (tide's default, `controller: 'pi'`). */
+/** The PI controller above (Hairer's DOPRI5 "Lund stabilisation"; tide's default, `controller: 'pi'`). */
 export class PIController implements StepSizeController {
   readonly name = 'pi';
   private readonly fixedBeta1: number | undefined;
@@ -107,7 +109,8 @@ export class PIController implements StepSizeController {
   }
 
   factor(E: number, accepted: boolean): number {
-    // NaN/Infinity: never let it into E_old; shrink as hard as allowed (solvers.md §2.3).
+    // NaN/Infinity: never let it into E_old; shrink as hard as allowed (tide's rule: a non-finite
+    // error is a rejection with the minimum factor).
     if (!(E < Infinity)) {
       this.lastRejected = true;
       return this.qmin;

@@ -1,7 +1,7 @@
 /**
  * The one error type of tide. Every user-facing failure is a `TideError` with a machine-readable `code`,
  * structured `details` for programs, and a message for people that says what was wrong, what was
- * expected, and how to fix it (STYLE.md §5).
+ * expected, and how to fix it.
  */
 export type TideErrorCode =
   | 'SHAPE'

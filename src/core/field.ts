@@ -2,10 +2,11 @@
  * The vector field `dy/dt = f(t, y, params)` as every solver and gradient method sees it.
  *
  * The state `y` is one flat Float64Array of length `dim` (a batch [batch, d] is stored row-major and flattened:
- * all tensors flattened and concatenated, batch included, as in solvers.md §0). Parameters are one flat
+ * all tensors flattened and concatenated, batch included, as torchdiffeq and diffrax do). Parameters are one flat
  * Float64Array of length `paramCount`.
  *
- * `vjp` is the primitive every gradient method pulls cotangents through (adjoints.md §0):
+ * `vjp` is the primitive every gradient method pulls cotangents through (Chen et al. 2018;
+ * the vector–Jacobian products of reverse-mode AD):
  * given v, it writes `dY = (∂f/∂y)ᵀ v`, adds `(∂f/∂params)ᵀ v` into dParams, and returns `(∂f/∂t)ᵀ v`.
  * It evaluates f at (t, y, params) itself (recomputation), so callers need not keep activations.
  */

@@ -1,6 +1,7 @@
 /**
- * The backward (adjoint) solve shared by the continuous gradient methods (adjoints.md §3 and §5): the augmented
- * state S = [y?, a_y, a_θ] is integrated backward from the last save time to t0, save interval by save interval,
+ * The backward (adjoint) solve shared by the continuous gradient methods (backsolve, Chen et al. 2018; IRDM,
+ * Daulbaev et al. 2020 §2): the augmented state S = [y?, a_y, a_θ] is integrated backward from the last save time
+ * to t0, save interval by save interval,
  * with dy/dt = f, da_y/dt = −a_yᵀ ∂f/∂y, da_θ/dt = −a_yᵀ ∂f/∂θ (one f evaluation and one VJP per stage; Chen et al. 2018,
  * eq. (4); Pontryagin's adjoint). Backsolve re-solves y (and re-anchors it to the forward value at every save time);
  * the interpolated method (IRDM, Daulbaev et al. 2020) reads y(t) from an interpolant instead, so S = [a_y, a_θ].
@@ -36,7 +37,7 @@ export interface AdjointSolveOptions {
   rtol?: number;
   atol?: number;
   /**
-   * Error norm of the augmented state [y?, a_y, a_θ] (adjoints.md §4):
+   * Error norm of the augmented state [y?, a_y, a_θ] (Kidger, Chen & Lyons 2021, §2.2):
    * 'rms' (default): the largest block RMS over y, a_y and a_θ (all parameters one block);
    * 'seminorm': the same without a_θ (Kidger, Chen & Lyons 2021): never feeds back, so its error need not limit steps;
    * 'rms-flat' / 'seminorm-flat': one RMS over all components (without a_θ) as diffrax;

@@ -1,6 +1,6 @@
 /**
  * Chebyshev grids and barycentric Lagrange interpolation for the interpolated reverse dynamic method (IRDM,
- * Daulbaev et al. 2020, eq. (7); adjoints.md §5). Nodes are the Chebyshev extreme (Lobatto) points
+ * Daulbaev et al. 2020, §2 and eq. (7)). Nodes are the Chebyshev extreme (Lobatto) points
  *     τ_k = t0 + (t1 − t0)(1 − cos(kπ/N))/2,  k = 0 … N  (n = N + 1 nodes, both ends included),
  * with Berrut–Trefethen weights w_k = (−1)^k δ_k (δ_0 = δ_N = ½, else 1), which make the interpolant the degree-N
  * polynomial through the nodes. `weights: 'irdm-paper'` uses the published w_k = (−1)^k sin((2k+1)π/(2N+2)) (the

@@ -6,7 +6,7 @@
  * they say "advance", "store", "restore", "taped step" and never touch a state. The executor (a gradient method)
  * owns one working state `cur` and a fixed number of state buffers `slots`, and does the numerical work.
  *
- * Notation (adjoints.md §2): `y_k` is the state after k accepted steps; step k maps `y_k` to `y_{k+1}`; N steps in all.
+ * Notation (as in Griewank & Walther 2000): `y_k` is the state after k accepted steps; step k maps `y_k` to `y_{k+1}`; N steps in all.
  *
  * `CountingOps` is an executor that counts instead of computing; with `steps` given it also simulates the state as the
  * integer step index, so tests can check that a schedule is correct (every taped step k sees `cur = y_k`, taped steps

@@ -1,5 +1,5 @@
 /**
- * Recursive checkpointing (adjoints.md §2): the forward pass keeps only a few solver states; the backward pass
+ * Recursive (binomial) checkpointing (Griewank & Walther 2000): the forward pass keeps only a few solver states; the backward pass
  * recomputes the rest from them and takes one "taped" step (recomputed stages + the solver's pullback) per accepted step.
  *   schedule 'online'  (default) placed while the forward solve runs (Stumm & Walther 2010, then Wang, Moin & Iaccarino
  *                      2009): the baseline of the reversible-solver paper (diffrax's RecursiveCheckpointAdjoint);

@@ -1,5 +1,5 @@
 /**
- * Direct backpropagation through the solver ("discretise-then-optimise"; adjoints.md §1 restates Hager's adjoint RK):
+ * Direct backpropagation through the solver ("discretise-then-optimise"; Hager 2000's adjoint Runge–Kutta form):
  * the forward pass records what each step's pullback needs (for RK methods: y_n and the stages k_i), the backward pass
  * pulls the cotangent through every step with the solver's own discrete adjoint. Exact for the discrete scheme; memory
  * O(N·(s + 1)·d). Adaptive step sizes are constants (not differentiated), as in torchdiffeq and diffrax.

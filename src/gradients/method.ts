@@ -1,5 +1,5 @@
 /**
- * Gradient methods as objects (STYLE.md §2): each is one way to run the forward loop and pull cotangents back, made by
+ * Gradient methods as objects: each is one way to run the forward loop and pull cotangents back, made by
  * a function that validates its own options — `direct()`, `checkpoint({ slots })`, `backsolve({ rtol })`,
  * `interpolated({ nodes })`, `reversible({ lambda })` — with the string names as shorthand for the defaults
  * (gradients/methods.ts). A new method is one new file implementing {@link GradientMethod}.
@@ -51,7 +51,7 @@ export interface GradientContext {
   readonly ws: SolverWorkspace;
 }
 
-/** Costs a backward pass reports (adjoints.md §0: evaluations and VJPs counted separately). */
+/** Costs a backward pass reports (f evaluations and VJPs counted separately). */
 export interface GradientReport {
   readonly method: string;
   /** f evaluations of the forward solve. */
@@ -121,7 +121,7 @@ export function addPointSaves(cot: Float64Array, schedule: SaveSchedule, n: numb
 export const gridBytes = (g: ForwardGrid): number => 8 * (2 * g.N + 1);
 
 /**
- * Per-step check of a backward pass (adjoints.md §0 counts; the message names the method, the backward step, its
+ * Per-step check of a backward pass (using the counts above; the message names the method, the backward step, its
  * time interval and which quantity went non-finite). One multiply-add per component: NaN/Inf make the sum NaN.
  */
 export function checkBackwardStep(where: string, method: string, done: number, total: number, t: number, h: number,

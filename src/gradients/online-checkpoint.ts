@@ -1,7 +1,7 @@
 /**
  * Online checkpointing: reverse N steps with c snapshot slots when N is unknown during the forward solve (adaptive
  * steps). This is diffrax's `RecursiveCheckpointAdjoint(checkpoints = c)` (equinox `checkpointed_while_loop`), the
- * baseline of the reversible-solvers paper; restated in adjoints.md §2.2.
+ * baseline of the reversible-solvers paper (McCallum & Foster, arXiv 2410.11648).
  *
  * Forward placement (`OnlineCheckpointer.offer`), for the state y_k produced by the forward pass:
  *  - phase 1, k ≤ β(c, 2) − 2 = (c + 1)(c + 2)/2 − 2: Stumm & Walther 2010, "New algorithms for optimal online
@@ -16,11 +16,12 @@
  * Cost: for c < N ≤ β(c, 2) − 1 the backward pass needs t(N, c) − N + 2 re-advances (revolve.ts `revolveCost`), one
  * more than offline Revolve; beyond, more (about N²/6 for c = 2). For fixed grids prefer `revolve.ts`.
  *
- * Note on adjoints.md §2.2's work table: this file reproduces equinox's controller and backward pass exactly (checked
- * against a literal transliteration of checkpointed.py), and with it the table's rows for c = 2 and for N inside
- * phase 1 (N = 1000, c = 44: 1956; N = 499, c = 31: 967). The rows with a non-trivial Wang–Moin phase (c = 4, 8, 16, 32
- * at N = 1000; c = 4, 8, 16 at N = 499) come out as 17701, 4835, 3764, 3330 and 5101, 2505, 1914 here, not the spec's
- * 21963, 5664, 5144, 4374 and 6280, 2501, 2221; no variant of the spec's wording that was tried reproduces those.
+ * Note on an earlier work table (an unpublished independent simulation of this algorithm): this file reproduces
+ * equinox's controller and backward pass exactly (checked against a literal transliteration of checkpointed.py), and
+ * with it the table's rows for c = 2 and for N inside phase 1 (N = 1000, c = 44: 1956; N = 499, c = 31: 967). The rows
+ * with a non-trivial Wang–Moin phase (c = 4, 8, 16, 32 at N = 1000; c = 4, 8, 16 at N = 499) come out as 17701, 4835,
+ * 3764, 3330 and 5101, 2505, 1914 here, not that table's 21963, 5664, 5144, 4374 and 6280, 2501, 2221; no variant of
+ * that simulation's description that was tried reproduces those.
  */
 import { TideError, internalError } from '../core/errors.ts';
 import type { CheckpointOps } from './checkpoint-ops.ts';
@@ -29,7 +30,7 @@ import { checkInteger } from './revolve.ts';
 /**
  * The default number of checkpoints for a solve of at most `maxSteps` steps: ⌊−1.5 + √(2·maxSteps + 0.25)⌋ + 1, the
  * smallest c with (c + 1)(c + 2)/2 > maxSteps, so that any N ≤ maxSteps stays in the optimal phase 1 of
- * {@link OnlineCheckpointer} (Stumm & Walther 2010, eq. (2.2); diffrax/equinox default; adjoints.md §2.2).
+ * {@link OnlineCheckpointer} (Stumm & Walther 2010, eq. (2.2); diffrax/equinox default, equinox `checkpointed.py`).
  * Examples: 1000 → 44, 499 → 31, 1 → 1.
  *
  * @param maxSteps the most steps the solve may take, integer ≥ 1.
@@ -45,13 +46,13 @@ export function defaultCheckpoints(maxSteps: number): number {
 }
 
 /**
- * Decides, during a forward pass of unknown length, which states to keep in c slots (adjoints.md §2.2; Stumm & Walther
+ * Decides, during a forward pass of unknown length, which states to keep in c slots (equinox `checkpointed.py`; Stumm & Walther
  * 2010 Algorithm 1 for steps k ≤ β(c, 2) − 2, then Wang, Moin & Iaccarino 2009 dynamic checkpointing).
  *
  * Use: put y_0 in slot 0, construct, then for k = 1, 2, … call `offer(k)` once per state y_k from which the forward pass
  * takes another step (k = 1 … N − 1), and copy y_k into the returned slot unless it is −1. Offering the final state y_N
  * too is allowed but wastes a slot (it is never needed: the backward pass starts with the cotangent of y_N) and may evict
- * a useful checkpoint, so the costs of adjoints.md §2.2 assume it is not offered. Then call {@link onlineBackward}.
+ * a useful checkpoint, so the costs quoted in this file assume it is not offered. Then call {@link onlineBackward}.
  * Allocation: the tables are made once here; `offer` allocates nothing. `reset()` reuses the object for another pass.
  */
 export class OnlineCheckpointer {
@@ -190,8 +191,8 @@ export class OnlineCheckpointer {
 }
 
 /**
- * The backward pass of online checkpointing: treeverse with bisection (equinox `checkpointed_while_loop`; adjoints.md
- * §2.2 "Backward"). Calls `ops.tapedStep(k)` for k = N − 1, …, 0, each once, with `cur` = y_k, never using more than
+ * The backward pass of online checkpointing: treeverse with bisection (equinox `checkpointed_while_loop`,
+ * `checkpointed.py`). Calls `ops.tapedStep(k)` for k = N − 1, …, 0, each once, with `cur` = y_k, never using more than
  * c slots. The checkpoints left by the forward pass, sorted by step, form a stack; cotangent position g = N, primal
  * position p = the latest checkpoint. Until g = 0: if p + 1 = g, taped step p → g, g ← g − 1, reload the latest
  * checkpoint with step < g (dropping it from the stack if its step is g − 1); else advance p ← p + 1 and, if p is the

@@ -1,18 +1,18 @@
 /**
  * Offline binomial checkpointing (Revolve): reverse N steps, N known in advance, with s snapshot slots.
  *
- * Griewank & Walther 2000, "Algorithm 799: Revolve", ACM TOMS 26(1) 19–45 [GW]; restated in adjoints.md §2.1.
- * Letters as in the spec: m steps to reverse, s slots **including the one holding the interval's first state**,
+ * Griewank & Walther 2000, "Algorithm 799: Revolve", ACM TOMS 26(1) 19–45.
+ * Letters: m steps to reverse, s slots **including the one holding the interval's first state**,
  * r = repetition number (how often the most-advanced step is advanced), j = the first split.
  *   β(s, r) = C(s + r, s)                          most steps reversible with s slots and repetition ≤ r
  *   r(m, s) = the r with β(s, r − 1) < m ≤ β(s, r)
  *   t(m, s) = r·m − β(s + 1, r − 1)                minimal advances, counting the initial sweep y_0 → y_{m−1}
  * "advance" = one forward step without recording; "taped step" = a forward step that keeps its stages, then its VJP.
  *
- * Cost accounting (adjoints.md §2.1 and §8.3). Reversing [0, N) from y_0 costs exactly t(N, s) advances and N taped
+ * Cost accounting (Griewank & Walther 2000: t(m, s) counts every advance). Reversing [0, N) from y_0 costs exactly t(N, s) advances and N taped
  * steps. The first N − 1 of those advances (the first descent y_0 → y_{N−1}, placing the first snapshots) can be fused
  * with the forward call: run {@link revolveForward} as the forward pass, then `revolveBackward(N, s, ops,
- * { afterForward: true })` makes exactly t(N, s) − (N − 1) advances, the spec's "re-advances". Run alone,
+ * { afterForward: true })` makes exactly t(N, s) − (N − 1) advances, the "re-advances" beyond the forward pass. Run alone,
  * `revolveBackward` makes t(N, s) advances (it repeats that descent).
  *
  * Use for fixed step grids (N known before the forward pass). For adaptive solves, where N is only known at the end,
@@ -60,7 +60,7 @@ function cost(m: number, s: number): number {
 /** Smallest optimal first split without argument checks (m ≥ 2, s ≥ 2). */
 function split(m: number, s: number): number {
   const r = repetition(m, s);
-  // Optimal iff max(β(s, r−2), m − β(s−1, r)) ≤ j ≤ min(β(s, r−1), m − β(s−1, r−1)) [GW; adjoints.md §2.1];
+  // Optimal iff max(β(s, r−2), m − β(s−1, r)) ≤ j ≤ min(β(s, r−1), m − β(s−1, r−1)) [Griewank & Walther 2000];
   // the lower end can fall below 1 when s ≥ m (any j is then optimal at r = 1), so clamp to a real split.
   const lo = Math.max(binom(s, r - 2), m - binom(s - 1, r));
   return Math.max(1, lo);
@@ -68,7 +68,7 @@ function split(m: number, s: number): number {
 
 /**
  * β(s, r) = C(s + r, s): the most steps that s snapshot slots can reverse when no step is advanced more than r times
- * (Griewank & Walther 2000, [GW]; adjoints.md §2.1). β(s, −1) = 0.
+ * (Griewank & Walther 2000). β(s, −1) = 0.
  *
  * @param s slots, integer ≥ 0.
  * @param r repetition number, integer ≥ −1.
@@ -83,7 +83,7 @@ export function beta(s: number, r: number): number {
 
 /**
  * r(m, s): the repetition number of an optimal reversal of m steps with s slots, the unique r with
- * β(s, r − 1) < m ≤ β(s, r) (Griewank & Walther 2000; adjoints.md §2.1). r(1, s) = 0; r(m, 1) = m − 1.
+ * β(s, r − 1) < m ≤ β(s, r) (Griewank & Walther 2000). r(1, s) = 0; r(m, 1) = m − 1.
  *
  * @param m steps to reverse, integer ≥ 1.  @param s slots including the one holding the first state, integer ≥ 1.
  * @throws TideError BAD_ARGUMENT for non-integers, m < 1 or s < 1.
@@ -97,7 +97,7 @@ export function revolveRepetition(m: number, s: number): number {
 /**
  * t(m, s) = r·m − β(s + 1, r − 1) with r = r(m, s): the minimal number of advances (forward steps without recording)
  * needed to reverse m steps with s slots, starting from y_0 held in a slot, **counting the initial sweep y_0 → y_{m−1}**
- * (Griewank & Walther 2000, [GW]; adjoints.md §2.1). Equals the dynamic programme T(m, 1) = m(m − 1)/2, T(1, s) = 0,
+ * (Griewank & Walther 2000). Equals the dynamic programme T(m, 1) = m(m − 1)/2, T(1, s) = 0,
  * T(m, s) = min_j [j + T(m − j, s − 1) + T(j, s)]. The re-advances beyond a forward pass that already swept y_0 → y_{m−1}
  * are t(m, s) − (m − 1). Examples: t(1000, 4) = 7998, t(10, 3) = 15.
  *
@@ -114,8 +114,8 @@ export function revolveCost(m: number, s: number): number {
 /**
  * The smallest optimal first split j: reversing [a, a + m) with s ≥ 2 slots, advance j steps to y_{a+j}, snapshot it,
  * reverse the right part [a + j, a + m) with s − 1 slots, then the left part [a, a + j) with s slots. j is optimal iff
- * max(β(s, r−2), m − β(s−1, r)) ≤ j ≤ min(β(s, r−1), m − β(s−1, r−1)), r = r(m, s) (Griewank & Walther 2000;
- * adjoints.md §2.1); this returns the lower end (at least 1). Examples: (10, 3) → 4, (30, 3) → 15, (100, 5) → 30.
+ * max(β(s, r−2), m − β(s−1, r)) ≤ j ≤ min(β(s, r−1), m − β(s−1, r−1)), r = r(m, s) (Griewank & Walther
+ * 2000); this returns the lower end (at least 1). Examples: (10, 3) → 4, (30, 3) → 15, (100, 5) → 30.
  *
  * @param m steps, integer ≥ 2.  @param s slots, integer ≥ 2 (with one slot there is no split).
  * @throws TideError BAD_ARGUMENT for non-integers, m < 2 or s < 2.
@@ -139,7 +139,7 @@ export interface RevolveBackwardOptions {
  * The first descent of the Revolve schedule, to be used as the forward pass: from y_0 (held in slot 0 and in `cur`),
  * advance to y_{N−1} (exactly N − 1 advances), storing the snapshots that the binomial schedule places on the way.
  * Afterwards `cur` = y_{N−1}; the executor computes y_N from it (e.g. as part of taped step N − 1) without losing it,
- * then calls `revolveBackward(N, s, ops, { afterForward: true })`. Griewank & Walther 2000; adjoints.md §2.1.
+ * then calls `revolveBackward(N, s, ops, { afterForward: true })`. Griewank & Walther 2000.
  *
  * @param N steps of the forward pass, integer ≥ 1.  @param s slots including slot 0, integer ≥ 1.
  * @param ops the executor; only `advance` and `store` are called.
@@ -155,7 +155,7 @@ export function revolveForward(N: number, s: number, ops: CheckpointOps): void {
  * Reverses steps [0, N) with s snapshot slots by the binomial (Revolve) schedule of Griewank & Walther 2000: calls
  * `ops.tapedStep(k)` for k = N − 1, N − 2, …, 0, each exactly once and each with `cur` = y_k, using at most s slots
  * (indices 0 … s − 1; slot 0 holds y_0 throughout and is never overwritten) and the minimal number of advances t(N, s)
- * ({@link revolveCost}); with `afterForward`, t(N, s) − (N − 1). Schedule (adjoints.md §2.1): m = 1: taped step;
+ * ({@link revolveCost}); with `afterForward`, t(N, s) − (N − 1). Schedule (Griewank & Walther 2000): m = 1: taped step;
  * s = 1: restore the interval's first state and advance afresh before every taped step; otherwise advance
  * j = {@link optimalSplit}(m, s) steps, store, reverse the right part with s − 1 slots, free that slot, restore, reverse
  * the left part with s slots. Iterative (an explicit stack of at most s frames), so any N is safe.

@@ -1,5 +1,5 @@
 /**
- * The options of `solve`, their defaults, and their validation at the boundary (STYLE.md §5): every wrong input
+ * The options of `solve`, their defaults, and their validation at the boundary: every wrong input
  * is a TideError that names the option, says what was expected, and how to fix it.
  */
 import { TideError, checkFinite, checkOptionKeys, fmtShape } from '../core/errors.ts';
@@ -32,7 +32,7 @@ export interface StepInfo {
   readonly E: number;
   /** The error vector h Σ e_i k_i (valid during the call only), or null without an error estimate. */
   readonly err: Readonly<Float64Array> | null;
-  /** Shampine's stiffness estimate ρ̂ (solvers.md §7) for Tsit5/DP5; NaN for other methods. */
+  /** Shampine's (1977) stiffness estimate ρ̂ for Tsit5/DP5; NaN for other methods. */
   readonly stiffness: number;
   /** Whether the attempt was accepted. */
   readonly accepted: boolean;
@@ -42,7 +42,8 @@ export interface StepInfo {
  * What `onAccept` receives after every accepted step, before the solver advances: the hook gradient methods record
  * from. One object, reused; its arrays are valid during the call only (copy what you keep). It is called before
  * saves, events and the steady-state test, so it always describes the full step, also when an event then ends the
- * solve inside it. The step size and accept/reject decisions are constants for differentiation (solvers.md §5.4).
+ * solve inside it. The step size and accept/reject decisions are constants for differentiation (as in
+ * torchdiffeq, which computes them under `no_grad`, and diffrax, which stops their gradient).
  */
 export interface AcceptedStep {
   /** Accepted-step index (0-based). */

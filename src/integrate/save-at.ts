@@ -1,5 +1,5 @@
 /**
- * What a solve saves (solvers.md §3.4): the initial and final states, states at given times, the state after every
+ * What a solve saves: the initial and final states, states at given times, the state after every
  * accepted step, and/or the dense output. Steps are never shortened to hit a save time: a time τ with
  * t_n < τ ≤ t_{n+1} is read off accepted step n's interpolant (τ = t_{n+1} returns y_{n+1} itself, τ = t0 returns
  * y0). Use `tstops` to make steps land on a time exactly (e.g. at a discontinuity of f).

@@ -1,5 +1,6 @@
 /**
- * `solve`: the forward integration loop for dy/dt = f(t, y, params) (solvers.md §5.4).
+ * `solve`: the forward integration loop for dy/dt = f(t, y, params): embedded error
+ * estimate and step-size control as in Hairer, Nørsett & Wanner, Solving ODEs I, §II.4.
  *
  *     t ← t0; y ← y0; f0 ← f(t0, y0); h ← stepSize or selectInitialStep(…)          (1 + 1 NFE)
  *     while t has not reached t1:
@@ -10,7 +11,7 @@
  *
  * Steps are never shortened for output times (saves and events read the dense output of accepted steps), only
  * for t1 and `tstops`. A tstop is treated as a possible jump of f: the step landing on it evaluates f only before it,
- * and the next step restarts with a fresh f(tstop, y) (1 NFE; FSAL is not carried over, VCAB3 restarts with BS3). A non-finite E is a rejection with the smallest factor (§2.3); a step size below
+ * and the next step restarts with a fresh f(tstop, y) (1 NFE; FSAL is not carried over, VCAB3 restarts with BS3). A non-finite E is a rejection with the smallest factor (tide's rule: NaN never enters the controller state); a step size below
  * max(minStep, 1e-14·max(|t|, |t1 − t0|)) that is still rejected is a step-size underflow.
  *
  * Allocation: workspaces, buffers and the two callback records are made once per solve; the step loop allocates

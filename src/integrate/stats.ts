@@ -1,5 +1,5 @@
 /**
- * Cost counters of one solve (solvers.md §5.4 `stats`). NFE counts every f evaluation: f(t0, y0), the initial-step
+ * Cost counters of one solve (nfe, naccept, nreject). NFE counts every f evaluation: f(t0, y0), the initial-step
  * probe, all stages of accepted and rejected attempts, and the f(t_{n+1}, y_{n+1}) a non-FSAL method spends for
  * dense output or the steady-state test. Event functions are not counted.
  */

@@ -1,14 +1,14 @@
 /**
  * Shampine's free stiffness estimate (L. F. Shampine, "Stiffness and nonstiff differential equation solvers, II",
- * 1977; thesis [T§2.4]; [HW5] DOPRI5 stiffness test; solvers.md §7). Two stages x, y at the same time c_x = c_y
+ * 1977; Pal 2023 MIT SM thesis §2.4; stiffness test of Hairer's DOPRI5 code). Two stages x, y at the same time c_x = c_y
  * satisfy k_y − k_x = f(t, Y_y) − f(t, Y_x) ≈ J (Y_y − Y_x), so
  *
  *     ρ̂ = ‖k_y − k_x‖ / ‖Y_y − Y_x‖   ≈ |dominant eigenvalue of ∂f/∂y|
  *
  * costs nothing extra. Tsit5 and DP5 use stages 6 and 7 (c = 1, Y_7 = y_{n+1}). Euclidean ratio (equal to the RMS
- * ratio, as LocalRegNeuralDE uses); [ODE.jl] uses a max-norm ratio instead. A stiffness regulariser accumulates
- * ρ̂·|h| over accepted steps (regularization.md §1); a step is "stiff" when h·ρ̂ exceeds the stability-region size
- * (3.3066 for DP5, 3.5068 for Tsit5 [ODE.jl]).
+ * ratio, as LocalRegNeuralDE uses); OrdinaryDiffEq.jl uses a max-norm ratio instead. A stiffness regulariser accumulates
+ * ρ̂·|h| over accepted steps (SRNODE, Pal et al. 2021, ICML; thesis Ch. 5); a step is "stiff" when h·ρ̂ exceeds the stability-region size
+ * (3.3066 for DP5, 3.5068 for Tsit5 OrdinaryDiffEq.jl).
  */
 import type { Solver, SolverWorkspace } from '../solvers/solver.ts';
 
@@ -27,7 +27,7 @@ export function shampineStiffness(kx: Readonly<Float64Array>, ky: Readonly<Float
   return den === 0 ? 0 : Math.sqrt(num / den);
 }
 
-/** Stability-region sizes along the negative real axis, to normalise ρ̂·h ([ODE.jl] `stability_size`). */
+/** Stability-region sizes along the negative real axis, to normalise ρ̂·h (OrdinaryDiffEq.jl `stability_size`). */
 export const STABILITY_SIZE: Readonly<Record<string, number>> = Object.freeze({ dopri5: 3.3066, tsit5: 3.5068 });
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Coupled (double linear) oscillator, the second experiment of the reversible-solver paper (benchmarks.md §2).
+ * Coupled (double linear) oscillator, the second experiment of the reversible-solver paper (McCallum &
+ * Foster 2024, arXiv 2410.11648; real data of Schmidt & Lipson 2009, Science 324:81).
  *
  * The paper trains on real data (Schmidt & Lipson 2009, `real_double_linear_h_1.txt`), which tide does not ship.
- * This module generates the offline substitute of §2.4 instead: a linear spring–mass model fitted to that data,
+ * This module generates an offline substitute instead: a linear spring–mass model fitted to that data,
  * in the scaled units of the experiment (positions / 100):
  *
  *     x1'' = −84.79 x1 + 76.82 x2 + 101.12,   x2'' = 31.71 x1 − 34.78 x2 − 41.56,
@@ -12,7 +13,7 @@
  * 0.01 and its velocities are smoothed, so absolute losses differ from the paper's (1.0e-3); timings and their
  * ratios are what compare.
  *
- * The learning task (§2.1–2.2): 500 equispaced grid points on [0, 3], y0 = grid row 0, targets = rows 1 … 499
+ * The learning task (sammccallum/reversible-solvers `oscillator.py`): 500 equispaced grid points on [0, 3], y0 = grid row 0, targets = rows 1 … 499
  * against the states after each of 499 fixed steps of h = 3/499; model = autonomous MLP 4 → 10 → tanh → 4
  * (94 parameters); MSE over 499 × 4; AdamW lr 1e-2, wd 1e-5, 10,000 steps in the paper.
  */
@@ -26,7 +27,8 @@ import { solve } from '../gradients/solve.ts';
 import { checkBatchArg, checkProblemOptions, baseMethod, mseLoss, neuralField, rowsFrom, stepGrid, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
 /**
- * The fitted coefficients (benchmarks.md §2.4): x1'' = k11 x1 + k12 x2 + b1, x2'' = k21 x1 + k22 x2 + b2.
+ * The fitted coefficients (a least-squares trajectory fit to the Schmidt & Lipson 2009 data, made for tide's offline
+ * substitute; not published): x1'' = k11 x1 + k12 x2 + b1, x2'' = k21 x1 + k22 x2 + b2.
  */
 export const COUPLED_OSCILLATOR_COEFFS = Object.freeze({ k11: -84.79, k12: 76.82, b1: 101.12, k21: 31.71, k22: -34.78, b2: -41.56 });
 /** (x1, x2, v1, v2) at t = 0 (v(0) fitted: the data's first-row velocities are a smoothing artefact). */

@@ -1,8 +1,9 @@
 /**
- * Chaotic double pendulum, the third (adaptive) experiment of the reversible-solver paper (benchmarks.md §3).
+ * Chaotic double pendulum, the third (adaptive) experiment of the reversible-solver paper
+ * (McCallum & Foster 2024, arXiv 2410.11648; real data of Schmidt & Lipson 2009).
  *
  * The paper trains on real data (Schmidt & Lipson 2009, `real_double_pend_h_1.txt`), which tide does not ship.
- * This module generates the offline substitute of §3.4: the point-mass double pendulum with four fitted
+ * This module generates an offline substitute instead: the point-mass double pendulum with four fitted
  * coefficients (angles from the downward vertical, Δ = θ1 − θ2),
  *
  *     θ1'' + p1 (θ2'' cos Δ + ω2² sin Δ) + p2 sin θ1 = 0,
@@ -12,9 +13,9 @@
  * [[1, p1 cos Δ], [q1 cos Δ, 1]]·(θ1'', θ2'') = (−p1 ω2² sin Δ − p2 sin θ1, q1 ω1² sin Δ − q2 sin θ2),
  * with p1 = 0.4006, p2 = 61.90, q1 = 1.305, q2 = 72.55 and y(0) = (θ1, θ2, ω1, ω2) = (−1.1015, −1.2797, −0.6558,
  * −5.9683). It tracks the real pendulum to 0.0121 rad rms over [0, 2]; beyond ~2 s the two diverge (chaos), so
- * only [0, 2] is used. Data = states on 500 equispaced points of [0, 2], divided by 10 as in [RS] `pendulum.py`.
+ * only [0, 2] is used. Data = states on 500 equispaced points of [0, 2], divided by 10 as in sammccallum/reversible-solvers `pendulum.py`.
  *
- * The learning task (§3.2): autonomous MLP 4 → 10 → tanh → 4; Bogacki–Shampine 3(2) with an I controller
+ * The learning task (sammccallum/reversible-solvers `pendulum.py`): autonomous MLP 4 → 10 → tanh → 4; Bogacki–Shampine 3(2) with an I controller
  * (rtol = atol = 1e-6, first step 2/499, at most 1000 steps); MSE over 500 × 4; AdamW lr 1e-2, wd 1e-5, 10,000 steps.
  */
 import { TideError, fmtGot } from '../core/errors.ts';
@@ -26,7 +27,10 @@ import { fieldFromModel } from '../nn/field.ts';
 import { solve } from '../gradients/solve.ts';
 import { checkBatchArg, checkProblemOptions, linspace, mseLoss, neuralField, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
-/** The fitted coefficients (p1, p2, q1, q2) of benchmarks.md §3.4: the field's params. */
+/**
+ * The fitted coefficients (p1, p2, q1, q2) of tide's offline substitute (fitted to the Schmidt & Lipson 2009 data; not
+ * published): the field's params.
+ */
 export const DOUBLE_PENDULUM_PARAMS: Readonly<Float64Array> = Float64Array.of(0.4006, 61.90, 1.305, 72.55);
 /** (θ1, θ2, ω1, ω2) at t = 0, unscaled (radians, radians per second). */
 export const DOUBLE_PENDULUM_Y0: Readonly<Float64Array> = Float64Array.of(-1.1015, -1.2797, -0.6558, -5.9683);
@@ -115,7 +119,7 @@ export interface DoublePendulumProblemOptions extends DoublePendulumDataOptions 
  * (diffrax's PIDController(pcoeff = 0, icoeff = 1): safety 0.9, factors in [0.2, 10], RMS norm), rtol = atol = 1e-6,
  * first step 2/499, maxSteps 1000, and the MSE over the 500 × 4 grid.
  *
- * Difference from the paper: [RS] saves the states at the accepted step times (`SaveAt(steps=True)`) and
+ * Difference from the paper: sammccallum/reversible-solvers saves the states at the accepted step times (`SaveAt(steps=True)`) and
  * interpolates them linearly onto the 500-point grid (the t = 0 row by linear extrapolation from the first two
  * accepted steps). tide's `solveWithGradient` saves at given times through each step's dense output (cubic Hermite
  * for bs3) instead, so here the predictions are saved directly at the grid times (`solveOptions.ts` = the grid,

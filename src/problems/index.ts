@@ -1,7 +1,7 @@
 /**
- * Benchmark problems (benchmarks.md): learnable fields, data generated in code, losses and the paper's training
- * settings. White dwarf (§1), coupled oscillator and double pendulum (§2–§3, offline substitutes of the real data),
- * and the spiral of Chen et al. (§5).
+ * Benchmark problems of McCallum & Foster 2024 (arXiv 2410.11648) and Chen et al. 2018: learnable fields, data generated in code, losses and the paper's training
+ * settings. White dwarf (the paper's experiment 1), coupled oscillator and double pendulum (experiments 2–3,
+ * offline substitutes of Schmidt & Lipson's 2009 real data), and the spiral of Chen et al. 2018.
  */
 export { mseLoss, neuralField, trainingOptimizer, linspace, stepGrid, baseMethod } from './problem.ts';
 export type { NeuralField, TrajectoryData, Loss, TrainingSettings, Problem, BaseMethod } from './problem.ts';

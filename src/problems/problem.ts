@@ -1,7 +1,7 @@
 /**
  * What the benchmark problems of `src/problems/` have in common: a learnable vector field with its initialisation,
  * data generated in code (no files fetched), a loss with its cotangent, and the training settings of the paper
- * being reproduced (benchmarks.md). One `Problem` is everything a bench script needs to run one training loop:
+ * being reproduced (McCallum & Foster 2024, arXiv 2410.11648; Chen et al. 2018). One `Problem` is everything a bench script needs to run one training loop:
  *
  *   const pb = whiteDwarfProblem();
  *   const params = pb.init(0), opt = trainingOptimizer(pb.training);

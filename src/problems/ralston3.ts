@@ -1,6 +1,6 @@
 /**
  * "Ralston3", the three-stage third-order method the reversible-solver experiments call `RK3Simple`
- * (benchmarks.md §1.2; [DXa] `_solver/simple_rk.py`): c = (0, ½, ¾), a21 = ½, a31 = 0, a32 = ¾,
+ * (sammccallum/reversible-solvers `white_dwarf.py`; sammccallum/diffrax `_solver/simple_rk.py`): c = (0, ½, ¾), a21 = ½, a31 = 0, a32 = ¾,
  * b = (2/9, 1/3, 4/9). These are Ralston's (1962) optimal third-order weights, also the first three stages of
  * Bogacki–Shampine 3(2) (`bs3`), here without the FSAL stage and the embedded pair: fixed steps only.
  * Not to be confused with tide's `ralston`, Ralston's second-order two-stage method. Dense output: cubic Hermite.

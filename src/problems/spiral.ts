@@ -1,12 +1,12 @@
 /**
- * The spiral ODE of Chen et al. 2018 (torchdiffeq `examples/ode_demo.py`; benchmarks.md §5), in torchdiffeq's
+ * The spiral ODE of Chen et al. 2018 (torchdiffeq `examples/ode_demo.py`), in torchdiffeq's
  * row-vector convention dy/dt = (y³) A, i.e. for a column vector
  *
  *     y' = Aᵀ y³,   A = [[−0.1, 2], [−2, −0.1]]:   y1' = −0.1 y1³ − 2 y2³,   y2' = 2 y1³ − 0.1 y2³,
  *
  * y(0) = (2, 0), t = linspace(0, 25, 1000). (Reading "y' = A y³" with column vectors flips the rotation.)
  * The demo learns it with f(y) = W2·tanh(W1·y³ + b1) + b2 (hidden width 50, 252 parameters), weights N(0, 0.1²),
- * biases 0. The same field is the oracle problem of the gradient tests (adjoints.md §8, reversible.md §9).
+ * biases 0. The same field is the oracle problem of tide's gradient and reversible-solver tests.
  */
 import { TideError, checkInteger, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
@@ -79,7 +79,7 @@ export function neuralSpiralField(batch = 1, hidden = 50): NeuralField {
 }
 
 /**
- * The demo's training settings ([tde] `ode_demo.py`), for reference: RMSprop lr 1e-3 (tide has no RMSprop; Adam is
+ * The demo's training settings (torchdiffeq `examples/ode_demo.py`), for reference: RMSprop lr 1e-3 (tide has no RMSprop; Adam is
  * the usual stand-in), 2000 iterations, 20 windows of 10 points (t[0:10], Δt·9 ≈ 0.225) starting at true_y[s] with s
  * drawn without replacement from [0, 990), loss mean |pred − true|, dopri5 at torchdiffeq's defaults
  * (rtol 1e-7, atol 1e-9), test every 20 iterations on the full trajectory from y(0).

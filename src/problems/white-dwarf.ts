@@ -1,13 +1,14 @@
 /**
- * Chandrasekhar's white dwarf equation, the first experiment of the reversible-solver paper (benchmarks.md §1):
+ * Chandrasekhar's white dwarf equation, the first experiment of the reversible-solver paper (McCallum & Foster
+ * 2024, arXiv 2410.11648; code sammccallum/reversible-solvers `experiments/white_dwarf/white_dwarf.py`):
  *
  *     x' = v,   v' = −(x² − C)^{3/2} − (2/t) v,   C = 0.001,
  *
- * integrated in the shifted clock of the experiment scripts ([RS] `white_dwarf.py`): solver time s ∈ [0, 5],
+ * integrated in the shifted clock of the experiment scripts (sammccallum/reversible-solvers `white_dwarf.py`): solver time s ∈ [0, 5],
  * physical time t = s + 0.5 (which keeps away from the 2/t singularity at t = 0), (x, v)(s = 0) = (1, 0).
  * x² − C stays positive on the whole span (minimum 7.756e-4 at s = 5), so (x² − C)^{3/2} is smooth there.
  *
- * The learning task (§1.2): data = the true ODE solved with the same fixed-step base solver (h = 0.005, 1000
+ * The learning task (`white_dwarf.py`, `reversible/_training.py`, `_models.py`): data = the true ODE solved with the same fixed-step base solver (h = 0.005, 1000
  * steps, states at s_1 … s_1000); model = a time-dependent MLP [s, x, v] → 10 → tanh → 2 (62 parameters); loss =
  * mean squared error over 1000 × 2; AdamW lr 1e-2, weight decay 1e-5, 1000 full-batch steps.
  */
@@ -19,7 +20,7 @@ import { mlp } from '../nn/chain.ts';
 import { solve } from '../gradients/solve.ts';
 import { checkBatchArg, checkProblemOptions, baseMethod, mseLoss, neuralField, type BaseMethod, type NeuralField, type Problem, type TrajectoryData } from './problem.ts';
 
-/** C of the experiment (benchmarks.md §1.1). */
+/** C of the experiment (sammccallum/reversible-solvers `white_dwarf.py`). */
 export const WHITE_DWARF_C = 0.001;
 /** Physical time t = s + WHITE_DWARF_T_SHIFT. */
 export const WHITE_DWARF_T_SHIFT = 0.5;
@@ -59,7 +60,7 @@ export interface WhiteDwarfDataOptions {
 }
 
 /**
- * The experiment's data (benchmarks.md §1.2): the true ODE solved with `method` at fixed step h, saving the state
+ * The experiment's data (as in sammccallum/reversible-solvers `white_dwarf.py`): the true ODE solved with `method` at fixed step h, saving the state
  * after every step (s_1 … s_N, not s_0), both components.
  * @returns ts (N step times, exactly the times a fixed-step solve with the same h lands on), ys (N × 2), y0 = (1, 0).
  * @throws TideError('BAD_OPTION') for a non-positive-integer `steps` or a non-positive `h`, and whatever `solve`
@@ -105,7 +106,8 @@ export interface WhiteDwarfProblemOptions extends WhiteDwarfDataOptions {
 /**
  * The whole white-dwarf experiment: model field, data from `method`, the fixed-step training solve (same method,
  * same h, saving at the data's step times), the MSE loss over N × 2 and AdamW(lr 1e-2, wd 1e-5) for 1000 steps.
- * The paper reports the minimum training loss seen (≈ 0.87e-4 for every base method; benchmarks.md §1.4).
+ * The paper reports the minimum training loss seen (≈ 0.87e-4 for every base method; Foster & McCallum slides'
+ * table and the raw result files of sammccallum/reversible-solvers).
  */
 export function whiteDwarfProblem(options: WhiteDwarfProblemOptions = {}): Problem {
   checkProblemOptions('whiteDwarfProblem', options, ['steps', 'h', 'method', 'trainingSteps'], "{ method: 'midpoint', trainingSteps: 100 }");

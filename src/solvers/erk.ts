@@ -264,7 +264,7 @@ function erkExtraStages(kd: Float64Array[], tableau: Tableau, t: number, h: numb
 
 /**
  * DOP853's error ratio from the norms e5 = ‖err‖ (5th-order estimate) and e3 = ‖err₂‖ (3rd-order estimate):
- * E = e5² / sqrt(e5² + 0.01 e3²) (Hairer, Nørsett & Wanner I, §II.10; [HW5] dop853.f), written as
+ * E = e5² / sqrt(e5² + 0.01 e3²) (Hairer, Nørsett & Wanner I, §II.10; Hairer's dop853.f), written as
  * e5 / sqrt(1 + 0.01 (e3/e5)²) so that it cannot overflow; 0 when e5 = 0; NaN or Infinity when either norm is
  * (so the loop rejects the step). With RMS norms this equals SciPy's `DOP853._estimate_error_norm`.
  */

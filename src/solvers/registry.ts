@@ -1,5 +1,5 @@
 /**
- * Method strings → solvers. The names are the literature's short names (STYLE.md §3); each maps to one exported
+ * Method strings → solvers. The names are the literature's short names; each maps to one exported
  * object, so `method: 'tsit5'` and `method: erkSolver(tsit5)` run the same code. `'reversible-<base>'` (e.g.
  * 'reversible-midpoint') is the λ-coupled reversible wrapper of an RK base with the default λ = 0.999.
  */

@@ -1,5 +1,5 @@
 /**
- * The interface every time stepper meets (STYLE.md §2): explicit RK methods built from a tableau (erk.ts), VCAB3
+ * The interface every time stepper meets: explicit RK methods built from a tableau (erk.ts), VCAB3
  * (vcab3.ts) and the algebraically reversible schemes (reversible/). The one integration loop (src/solve/solve.ts)
  * drives any Solver through the same calls, on any Term (ODE, CDE, SDE, sums):
  *
@@ -52,7 +52,7 @@ export interface Solver<W extends SolverWorkspace = SolverWorkspace> {
    * linear): the loop then lands steps on the save times.
    */
   readonly landOnSaves: boolean;
-  /** Default PI gains (solvers.md §5.1). */
+  /** Default PI gains (β1, β2 of the PI controller, control/pi.ts). */
   readonly piGains: PiGains;
   /** Width of its dense coefficients (n-vectors per step), see dense/polynomial.ts. */
   readonly denseWidth: number;

@@ -1,19 +1,21 @@
 /**
- * Butcher tableaus of explicit Runge–Kutta methods, checked when they are defined (solvers.md §0–§1).
+ * Butcher tableaus of explicit Runge–Kutta methods, checked when they are defined (Butcher's notation, Hairer,
+ * Nørsett & Wanner, Solving ODEs I, §II.1; coefficients from each method's paper).
  *
- * Conventions (solvers.md §0): stage derivatives k_i = f(t + c_i h, Y_i) with Y_i = y_n + h Σ_{j<i} a_ij k_j,
+ * Conventions: stage derivatives k_i = f(t + c_i h, Y_i) with Y_i = y_n + h Σ_{j<i} a_ij k_j,
  * y_{n+1} = y_n + h Σ b_i k_i, and for embedded pairs the error vector err = h Σ e_i k_i with error weights
  * e = b − b̂ (the sign is irrelevant: only norms of err are used). k_i are derivatives, not increments.
  *
  * A tableau is data plus its interpolant; `defineTableau` checks the identities every consistent explicit RK
  * method satisfies (rows of A sum to c, Σ b = 1, Σ e = 0) and derives the stage count, FSAL, and the pair of
- * equal-c stages that gives Shampine's free stiffness estimate (§7), so a tableau cannot be half right.
+ * equal-c stages that gives Shampine's (1977) free stiffness estimate, so a tableau cannot be half right.
  */
 import { TideError } from '../core/errors.ts';
 import type { DenseInterpolant } from './dense/polynomial.ts';
 import { hermiteCubic } from './dense/hermite.ts';
 
-/** PI controller gains β1 (integral, on E_n) and β2 (proportional, on E_{n−1}) — solvers.md §5.1. */
+/** PI controller gains β1 (integral, on E_n) and β2 (proportional, on E_{n−1}) — the PI controller of Hairer's
+ * DOPRI5 ("Lund stabilisation") and OrdinaryDiffEq.jl's `PIController`. */
 export interface PiGains {
   readonly beta1: number;
   readonly beta2: number;
@@ -42,17 +44,19 @@ export interface TableauSpec {
   readonly bErr2?: readonly number[];
   /**
    * How the loop turns the two error vectors into one error ratio E. 'dop853': E = e₁² / sqrt(e₁² + 0.01 e₂²) with
-   * e₁, e₂ the norms of err = h Σ e_i k_i and err₂ = h Σ e₂_i k_i ([HW5] dop853.f; SciPy DOP853). Needs bErr2.
+   * e₁, e₂ the norms of err = h Σ e_i k_i and err₂ = h Σ e₂_i k_i (Hairer's dop853.f; SciPy DOP853). Needs bErr2.
    */
   readonly errorCombination?: 'dop853';
-  /** Dense output. Default: cubic Hermite (solvers.md §3.1). */
+  /** Dense output. Default: cubic Hermite (as SciPy's RK23 and diffrax's
+   * `ThirdOrderHermitePolynomialInterpolation`). */
   readonly dense?: DenseInterpolant;
   /**
    * Whether `solve` steps adaptively when the caller says nothing. Default: true iff bErr is given. Low-order
    * pairs with an embedded Euler (midpoint, Heun, Ralston) set false: they are mostly used with a fixed step.
    */
   readonly adaptiveByDefault?: boolean;
-  /** PI gains. Default the [ODE.jl] rule β1 = 7/(10p), β2 = 2/(5p) (solvers.md §5.1). */
+  /** PI gains. Default the OrdinaryDiffEq.jl rule β1 = 7/(10p), β2 = 2/(5p) (`beta1_default`,
+   * `beta2_default`). */
   readonly piGains?: PiGains;
   /** Where the coefficients come from (paper, table), for docs. */
   readonly reference?: string;
@@ -83,7 +87,7 @@ export interface Tableau {
   readonly piGains: PiGains;
   /**
    * Stages [x, s−1] (0-based) with c_x = c_s and Y_s = y_{n+1} (FSAL), giving Shampine's stiffness estimate
-   * ρ̂ = ‖k_s − k_x‖ / ‖y_{n+1} − Y_x‖ at no cost (solvers.md §7); null when the tableau has no such pair.
+   * ρ̂ = ‖k_s − k_x‖ / ‖y_{n+1} − Y_x‖ at no cost (Shampine 1977); null when the tableau has no such pair.
    */
   readonly stiffnessStages: readonly [number, number] | null;
   readonly reference: string;

@@ -1,6 +1,6 @@
 /**
- * VCAB3: variable-coefficient third-order Adams–Bashforth (solvers.md §6; Pal thesis [T§2.2.2]; Hairer, Nørsett &
- * Wanner, *Solving ODEs I*, §III.5, (5.9)–(5.10), divided-difference form as in [ODE.jl] `adams_utils.jl`).
+ * VCAB3: variable-coefficient third-order Adams–Bashforth (Pal 2023 MIT SM thesis §2.2.2; Hairer, Nørsett &
+ * Wanner, *Solving ODEs I*, §III.5, (5.9)–(5.10), divided-difference form as in OrdinaryDiffEq.jl `adams_utils.jl`).
  *
  * With h = t_{n+1} − t_n, h1 = t_n − t_{n−1}, h2 = t_{n−1} − t_{n−2} (signed), the step integrates the quadratic
  * through (t_n, f_n), (t_{n−1}, f_{n−1}), (t_{n−2}, f_{n−2}) over [t_n, t_{n+1}]:
@@ -11,10 +11,10 @@
  *
  * Uniform steps give the textbook (23, −16, 5)/12. Global order 3, local error O(h⁴). The first two steps (until
  * three accepted points exist) are Bogacki–Shampine 3(2) steps with BS3's own error estimate; the history is
- * updated only on acceptance ([ODE.jl] advances its start-up counter on rejected BS3 steps too: not copied).
+ * updated only on acceptance (OrdinaryDiffEq.jl advances its start-up counter on rejected BS3 steps too: not copied).
  * Costs: a BS3 attempt 3 NFE (FSAL); an Adams attempt 0 NFE, plus 1 NFE (f(t_{n+1}, y_{n+1})) when accepted.
  * Dense output: cubic Hermite on (y_n, y_{n+1}, f_n, f_{n+1}). No stiffness estimate.
- * Thesis use: continuous DEQs with rtol 0.05 [T§4.4.2–4.4.3].
+ * Thesis use: continuous DEQs with rtol 0.05 (Pal 2023 MIT SM thesis §4.4.2–4.4.3).
  */
 import type { VectorField } from '../core/field.ts';
 import { TideError } from '../core/errors.ts';
@@ -44,7 +44,8 @@ export interface Vcab3Workspace extends SolverWorkspace {
 
 /**
  * The Lagrange (closed-form) weights of one VCAB3 step: y_{n+1} = y_n + w0 f_n + w1 f_{n−1} + w2 f_{n−2}, with
- * a = h1, b = h1 + h2 (solvers.md §6). For tests and for gradient methods differentiating an Adams step
+ * a = h1, b = h1 + h2 (the quadratic through the three f's integrated over the step;
+ * Hairer, Nørsett & Wanner I, §III.5). For tests and for gradient methods differentiating an Adams step
  * (y_{n+1} is linear in the three f's). Writes out[0..2]; returns out.
  */
 export function vcab3Weights(out: Float64Array, h: number, h1: number, h2: number): Float64Array {

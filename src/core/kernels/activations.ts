@@ -18,8 +18,8 @@
  *   tanh' = (1 − y)(1 + y)   σ' = y(1 − y)   softplus' = σ(x) = −expm1(−y)   relu' = [y > 0]
  *   gelu' = Φ(x) + x·φ(x)    swish' = σ(x)(1 + x(1 − σ(x)))   gelu-tanh' = s + x·s(1 − s)·2√(2/π)(1 + 3·0.044715x²),
  *   s = σ(2√(2/π)(x + 0.044715x³)).
- * Kernels do no validation beyond one length comparison (STYLE.md §5); Float64Array inputs take a monomorphic fast
- * path, any other mix of Float64Array/Float32Array a generic one.
+ * Kernels do no validation beyond one length comparison (callers validate at the API boundary); Float64Array inputs
+ * take a monomorphic fast path, any other mix of Float64Array/Float32Array a generic one.
  */
 import type { FloatArray } from '../array.ts';
 import { TideError, unknownName } from '../errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Vector kernels on typed arrays. Conventions (STYLE.md §4): the written array comes first and is returned,
+ * Vector kernels on typed arrays. Conventions: the written array comes first and is returned,
  * inputs follow; lengths are taken from `out` and inputs must be at least that long (callers validate shapes
  * once at setup, so kernels do not re-check in hot loops unless stated). Aliasing is allowed where said.
  */

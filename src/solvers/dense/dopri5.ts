@@ -1,6 +1,6 @@
 /**
- * Shampine's 4th-order continuous extension of Dormand–Prince 5(4) (solvers.md §3.2; Hairer, Nørsett & Wanner,
- * *Solving ODEs I*, §II.6, coefficients of [HW5] `cdopri`/`contd5`). With B = Σ b_i k_i, R = k_1 − B,
+ * Shampine's 4th-order continuous extension of Dormand–Prince 5(4) (Hairer, Nørsett & Wanner,
+ * *Solving ODEs I*, §II.6, coefficients of Hairer's DOPRI5 `cdopri`/`contd5`). With B = Σ b_i k_i, R = k_1 − B,
  * S = B − k_7 − R, D = Σ d_i k_i:
  *
  *     y(θ) = y_n + h [ θB + θ(1−θ)R + θ²(1−θ)S + θ²(1−θ)²D ].

@@ -1,6 +1,6 @@
 /**
  * The 7th-order continuous extension of Dormand–Prince 8(5,3), as in DOP853 (Hairer, Nørsett & Wanner, *Solving
- * ODEs I*, §II.6 and §II.10; [HW5] dop853.f, CONTD8; SciPy `Dop853DenseOutput`). Three extra stages
+ * ODEs I*, §II.6 and §II.10; Hairer's dop853.f, CONTD8; SciPy `Dop853DenseOutput`). Three extra stages
  * k_14, k_15, k_16 at c = 0.1, 0.2, 7/9 are evaluated after the step is accepted, only when dense output is needed
  * (solve's saveAt.dense, save times inside the step, events). With Δ = y_{n+1} − y_n, f_n = k_1, f_{n+1} = k_13 and
  * F_j = h Σ_i d_ji k_i over all 16 stages (j = 3 … 6),
@@ -23,7 +23,7 @@ import type { DenseInterpolant } from './polynomial.ts';
 /** Stages of the step (12 + the FSAL stage) before the extra ones. */
 const S = 13;
 
-/** Extra stages 14–16: nodes and a-rows over the 13 stages and the extra stages before each ([HW5] a14… a16…). */
+/** Extra stages 14–16: nodes and a-rows over the 13 stages and the extra stages before each (dop853.f a14… a16…). */
 const EXTRA_C = [0.1, 0.2, 0.777777777777777777777777777778];
 const EXTRA_A = [
   [5.61675022830479523392909219681e-2, 0, 0, 0, 0, 0, 2.53500210216624811088794765333e-1,
@@ -38,7 +38,7 @@ const EXTRA_A = [
     -1.39902416515901462129418009734e-3, 2.9475147891527723389556272149, -9.15095847217987001081870187138],
 ];
 
-/** d_ji (j = 3 … 6 as rows 0 … 3) over the 16 stages ([HW5] d41 … d716). */
+/** d_ji (j = 3 … 6 as rows 0 … 3) over the 16 stages (dop853.f d41 … d716). */
 export const DOPRI8_DENSE_D: readonly (readonly number[])[] = [
   [-0.84289382761090128651353491142e+1, 0, 0, 0, 0, 0.56671495351937776962531783590,
     -0.30689499459498916912797304727e+1, 0.23846676565120698287728149680e+1, 0.21170345824450282767155149946e+1,

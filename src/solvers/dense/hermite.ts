@@ -1,7 +1,7 @@
 /**
  * Cubic Hermite interpolation on one step, the fallback dense output of every solver without a published
- * interpolant (Euler, midpoint, Heun, Ralston, RK4, BS3, VCAB3). solvers.md §3.1 ([scipy] RK23, [dfx]
- * `ThirdOrderHermitePolynomialInterpolation`): with Δ = y_{n+1} − y_n, f_n = k_1, f_{n+1} = f(t_{n+1}, y_{n+1}),
+ * interpolant (Euler, midpoint, Heun, Ralston, RK4, BS3, VCAB3), as in SciPy's RK23 and diffrax's
+ * `ThirdOrderHermitePolynomialInterpolation`: with Δ = y_{n+1} − y_n, f_n = k_1, f_{n+1} = f(t_{n+1}, y_{n+1}),
  *
  *     y(θ) = (2θ³−3θ²+1) y_n + (θ³−2θ²+θ) h f_n + (−2θ³+3θ²) y_{n+1} + (θ³−θ²) h f_{n+1}
  *          = y_n + θ h f_n + θ² (3Δ − 2h f_n − h f_{n+1}) + θ³ (−2Δ + h f_n + h f_{n+1}).

@@ -1,5 +1,6 @@
 /**
- * Dense output as a polynomial in θ = (t − t_n)/h inside one accepted step (solvers.md §3):
+ * Dense output as a polynomial in θ = (t − t_n)/h inside one accepted step (continuous extensions, Hairer,
+ * Nørsett & Wanner, Solving ODEs I, §II.6):
  *
  *     y(θ) = Q_0 + θ Q_1 + θ² Q_2 + … + θ^(w−1) Q_(w−1),      Q_0 = y_n,
  *
@@ -24,7 +25,7 @@ export interface DenseInterpolant {
   readonly needsFEnd: boolean;
   /**
    * Stages evaluated after an accepted step, only when its dense output is asked for (DOP853's 7th-order
-   * interpolant needs three; Hairer, Nørsett & Wanner I, §II.6 and [HW5] dop853.f). Extra stage j is
+   * interpolant needs three; Hairer, Nørsett & Wanner I, §II.6 and Hairer's dop853.f). Extra stage j is
    * k_{s+j} = f(t_n + c[j] h, y_n + h Σ_i a[j][i] k_i), where a[j] has s + j entries: the s stages of the step, then
    * the extra stages before it. Each costs 1 NFE; `pack` then receives k with s + c.length entries. Absent for
    * interpolants that only use the step's own stages.

@@ -1,12 +1,12 @@
 /**
  * Tsitouras' free 4th-order interpolant for Tsit5 (Tsitouras 2011, CAMWA 62:770; expanded form of
- * [ODE.jl] `Tsit5Interp`, solvers.md §3.3): y(θ) = y_n + h Σ_i B_i(θ) k_i with
+ * OrdinaryDiffEq.jl `Tsit5Interp`): y(θ) = y_n + h Σ_i B_i(θ) k_i with
  * B_i(θ) = r_i1 θ + r_i2 θ² + r_i3 θ³ + r_i4 θ⁴ (r_i1 = δ_i1). B_i(1) = b_i and B_i'(1) = δ_i7, so the
  * interpolant is C¹ across steps; local error O(h⁵) (the bushy condition fails at k = 5, so it is 4th order).
  */
 import { stageInterpolant, type DenseInterpolant } from './polynomial.ts';
 
-/** r_i2 (θ² weights), digits as published in [ODE.jl]. */
+/** r_i2 (θ² weights), digits as published in OrdinaryDiffEq.jl. */
 const R2 = [
   -2.763706197274825911336735930481400260916070804192, 0.13169999999999999727, 3.93029623689475152850687446709813398,
   -12.411077166933676983734381540685453484102414134010752, 37.50931341651103919496903965334519631242339792120440212,

@@ -1,11 +1,11 @@
 /**
- * The data set behind the slides' stability figure (Foster & McCallum slides, reversible.md [S0]: "Stability regions
+ * The data set behind the slides' stability figure (Foster & McCallum slides: "Stability regions
  * for different reversible schemes (h = 1 and λ = 0.8)"; McCallum & Foster 2024, arXiv 2410.11648): the λ-coupled
  * scheme around Euler, Midpoint, RK3 and RK4 on Re z ∈ [−3.5, 0.5], Im z ∈ [−3, 3], z = hα = α.
  *
- * The regions follow the coupling matrix of reversible.md §5.1 (stability.ts), which was checked against simulated
+ * The regions follow the coupling matrix derived in stability.ts (`couplingMatrix`), which was checked against simulated
  * steps. The slides' figure agrees with it for Euler only: its Midpoint/RK3/RK4 panels come from closed forms with R
- * replaced by R − 1 (§5.1 "Discrepancy"), e.g. a real Midpoint interval (−0.2154, 0) where the scheme has
+ * replaced by R − 1 (`eig_*` in sammccallum/reversible `experiments/stability/plot.py`), e.g. a real Midpoint interval (−0.2154, 0) where the scheme has
  * (−2.401, −1.7746) ∪ (−0.2254, 0). Plot this data, not a copy of the slides.
  */
 import { defineTableau, type Tableau } from '../tableau.ts';
@@ -19,7 +19,8 @@ import {
 } from './stability.ts';
 
 /**
- * Ralston's three-stage third-order method, "RK3Simple" of the authors' experiments (benchmarks.md §1.2):
+ * Ralston's three-stage third-order method, "RK3Simple" of the authors' experiments (sammccallum/reversible-solvers,
+ * white-dwarf experiment; sammccallum/diffrax `_solver/simple_rk.py`):
  * c = (0, ½, ¾), a21 = ½, a32 = ¾, b = (2/9, 1/3, 4/9). Defined here for the figure only (not a registered method);
  * like every 3-stage order-3 method its R(z) = 1 + z + z²/2 + z³/6.
  */

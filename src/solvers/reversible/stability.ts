@@ -1,33 +1,36 @@
 /**
- * Linear stability of reversible solvers (reversible.md §5): the λ-coupled McCallum–Foster scheme around an explicit
+ * Linear stability of reversible solvers (McCallum & Foster 2024, arXiv 2410.11648): the λ-coupled McCallum–Foster scheme around an explicit
  * Runge–Kutta base, and the older asynchronous leapfrog (ALF/MALI) and reversible Heun schemes for comparison.
  *
  * Scheme (McCallum & Foster 2024, "Efficient, Accurate and Stable Gradients for Neural ODEs", arXiv 2410.11648;
- * Foster & McCallum slides, reversible.md [S0]), full-step form of reversible.md §1 with base step Φ:
+ * Foster & McCallum slides), in the full-step form of the authors' diffrax code, with base step Φ:
  *     y_{n+1} = λ (y_n − z_n) + Φ_h(z_n),      z_{n+1} = z_n + y_{n+1} − Φ_{−h}(y_{n+1}),      λ ∈ (0, 1].
  * On the test equation y' = αy with z = hα (the letter z is the scaled step, as in every stability text; the second
  * state component never appears here by name), Φ_h x = R(z) x with the base method's stability polynomial
- * R(z) = 1 + z bᵀ(I − zA)⁻¹𝟙, and one step maps (y_n, z_n) ↦ M (y_n, z_n) with (§5.1)
+ * R(z) = 1 + z bᵀ(I − zA)⁻¹𝟙, and one step maps (y_n, z_n) ↦ M (y_n, z_n) with (derived from the scheme above)
  *     M = [[λ,               R(z) − λ                   ],
  *          [−λ(R(−z) − 1),   1 − (R(−z) − 1)(R(z) − λ)  ]],
  * with det M = λ and tr M = Γ(z) = 1 + λ − (R(−z) − 1)(R(z) − λ).
  * The eigenvalues solve μ² − Γμ + λ = 0. By the Schur–Cohn test, both lie strictly inside the unit disc iff
  * |Γ − λ conj(Γ)| < 1 − λ², i.e. iff Γ lies strictly inside the ellipse (Re Γ/(1+λ))² + (Im Γ/(1−λ))² < 1. On the real
- * axis this is [S1]'s |Γ| < 1 + λ; off it, |Γ| < 1 + λ alone is not sufficient. At λ = 1 the ellipse degenerates and
+ * axis this is McCallum & Foster's (arXiv 2410.11648) |Γ| < 1 + λ; off it, |Γ| < 1 + λ alone is not sufficient. At λ = 1 the ellipse degenerates and
  * det M = 1, so |μ₁μ₂| = 1: the scheme is nowhere (asymptotically) stable, at best neutral.
  *
- * Interpretation (§5.1): near z = 0 one eigenvalue is ≈ R(z) (the physical mode, the base solver's own amplification)
+ * Interpretation: near z = 0 one eigenvalue is ≈ R(z) (the physical mode, the base solver's own amplification)
  * and the other ≈ λ/R(z) (the parasitic y − z mode, damped by λ per step). Both are inside the unit disc only while
  * λ < |R(z)| < 1, so for damped modes the forward scheme is stable roughly while h·|Re α| < 1 − λ: smaller λ gives a
- * larger forward region ([S0]: "decreasing λ increases the stability region") at the price of backward
- * (reconstruction) stability, whose round-off grows like ε·λ^{−N} (§5.3).
+ * larger forward region (Foster & McCallum slides: "decreasing λ increases the stability region") at the price of backward
+ * (reconstruction) stability, whose round-off grows like ε·λ^{−N} (M⁻¹'s parasitic eigenvalue ≈ R(z)/λ per
+ * backward step).
  *
- * The slides' figure (h = 1, λ = 0.8) matches this matrix for Euler only: the authors' plot script uses closed forms
- * equal to this matrix with R replaced by R − 1, which differ whenever R − 1 is not odd (§5.1 "Discrepancy"). tide
+ * The slides' figure (h = 1, λ = 0.8) matches this matrix for Euler only: the authors' plot script (sammccallum/reversible
+ * `experiments/stability/plot.py`, `eig_*`) uses closed forms
+ * equal to this matrix with R replaced by R − 1, which differ whenever R − 1 is not odd. tide
  * follows the matrix above, which was checked entrywise against simulated steps (and is tested so here), so its
  * Midpoint/RK3/RK4 regions differ from the slides' (e.g. λ = 0.8, Midpoint: (−2.401, −1.775) ∪ (−0.225, 0), not (−0.215, 0)).
  *
- * Older schemes (§5.2) have det = −1, so some |μ| ≥ 1 for every z ([S0]: "not A-stable for any α").
+ * Older schemes (ALF/MALI, reversible Heun) have det = −1, so some |μ| ≥ 1 for every z (Foster & McCallum slides:
+ * "not A-stable for any α").
  *
  * Complex numbers are [re, im] pairs (Float64Array(2)); a 2×2 complex matrix is a Float64Array(8), row-major,
  * [m11re, m11im, m12re, m12im, m21re, m21im, m22re, m22im]. Everything is float64.
@@ -225,7 +228,7 @@ function couplingParts(coeffs: StabilityPolynomial, lambda: number, re: number, 
 
 /**
  * One step of the λ-coupled scheme on y' = αy, z = hα: the complex 2×2 matrix M with (y_{n+1}, z_{n+1}) = M (y_n, z_n)
- * (reversible.md §5.1; McCallum & Foster, arXiv 2410.11648), written row-major into `out` (Float64Array(8)).
+ * (derived from the scheme; McCallum & Foster, arXiv 2410.11648), written row-major into `out` (Float64Array(8)).
  * `base`: a tableau or its stability polynomial R; `z`: real number or [re, im].
  * @throws TideError('BAD_OPTION') for λ outside (0, 1]; TideError('BAD_ARGUMENT') for a non-explicit tableau or bad z.
  */
@@ -245,7 +248,7 @@ export function couplingMatrix(base: BaseMethod, lambda: number, z: ComplexInput
 
 /**
  * Γ(z) = tr M = 1 + λ − (R(−z) − 1)(R(z) − λ), written into `out` as [re, im]. The eigenvalues of M solve
- * μ² − Γμ + λ = 0 (reversible.md §5.1).
+ * μ² − Γμ + λ = 0 (det M = λ, tr M = Γ).
  * @throws as {@link couplingMatrix}.
  */
 export function gamma(base: BaseMethod, lambda: number, z: ComplexInput, out: Float64Array = new Float64Array(2)): Float64Array {
@@ -361,7 +364,7 @@ function stableAt(coeffs: StabilityPolynomial, lambda: number, re: number, im: n
 /**
  * Whether the λ-coupled scheme with base `base` (tableau or stability polynomial) is asymptotically stable on
  * y' = αy at z = hα (a real number or [re, im]): both eigenvalues of M strictly inside the unit disc. Decided by the
- * ellipse criterion (Re Γ/(1+λ))² + (Im Γ/(1−λ))² < 1 (Schur–Cohn; reversible.md §5.1); at λ = 1, where the ellipse
+ * ellipse criterion (Re Γ/(1+λ))² + (Im Γ/(1−λ))² < 1 (Schur–Cohn; on the real axis McCallum & Foster's |Γ| < 1 + λ); at λ = 1, where the ellipse
  * degenerates, by the eigenvalues (always false there, since det M = 1).
  * @throws TideError('BAD_OPTION') for λ outside (0, 1]; TideError('BAD_ARGUMENT') for a non-explicit tableau or bad z.
  */
@@ -441,8 +444,8 @@ function axis(where: string, what: string, min: number, max: number, n: number):
 
 /**
  * Stability of the λ-coupled scheme over a rectangular grid of z = hα: the data behind the slides' stability figure
- * (h = 1, λ = 0.8; Foster & McCallum; McCallum & Foster, arXiv 2410.11648). Regions follow the matrix of
- * reversible.md §5.1, checked against simulated steps; the slides' figure is exact for Euler only (see the file
+ * (h = 1, λ = 0.8; Foster & McCallum; McCallum & Foster, arXiv 2410.11648). Regions follow the coupling matrix
+ * above ({@link couplingMatrix}), checked against simulated steps; the slides' figure is exact for Euler only (see the file
  * header), so do not expect its Midpoint/RK3/RK4 shapes. Serialise with {@link stabilityRegionToJSON}.
  * @throws TideError('BAD_OPTION') for λ outside (0, 1], non-positive or non-integer sizes, empty or non-finite ranges,
  *   more than 2^24 points, or unknown option keys; TideError('BAD_ARGUMENT') for a non-explicit tableau.
@@ -500,7 +503,7 @@ export interface RealIntervalOptions {
  * |Γ| < 1 + λ), ascending. Found by sampling n points and bisecting every change to `tol`; each endpoint is the midpoint
  * of its final bracket, within tol of the true boundary. An interval reaching min or max is clipped there. Intervals
  * narrower than the sample spacing can be missed (the near-origin one has width ≈ 1 − λ, which the default n resolves).
- * Reproduces reversible.md §5.1's table, e.g. λ = 0.8, RK4: (−2.8308, −2.6382) ∪ (−0.2231, 0); Euler: exactly (λ − 1, 0).
+ * Reproduces the intervals computed independently from that matrix (not a published table), e.g. λ = 0.8, RK4: (−2.8308, −2.6382) ∪ (−0.2231, 0); Euler: exactly (λ − 1, 0).
  * @throws TideError('BAD_OPTION') for λ outside (0, 1], min ≥ max, n < 2, tol ≤ 0, unknown keys;
  *   TideError('BAD_ARGUMENT') for a non-explicit tableau.
  */
@@ -550,7 +553,7 @@ export function realStabilityIntervals(base: BaseMethod, lambda: number, options
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Older reversible schemes (reversible.md §5.2, §7.1–7.2)
+// Older reversible schemes: ALF/MALI (Zhuang et al. 2021, ICLR) and reversible Heun (Kidger et al. 2021, NeurIPS)
 
 /** 'alf' (asynchronous leapfrog, MALI's ALF with η = 1; alias 'mali') or 'reversible-heun'. */
 export type OlderScheme = 'alf' | 'mali' | 'reversible-heun';
@@ -570,8 +573,8 @@ function checkOut(where: string, out: unknown, n: number): void {
 /**
  * One step of an older reversible scheme on y' = αy, z = hα, as a 2×2 complex matrix (row-major Float64Array(8)):
  * ALF/MALI (η = 1) on (X, hV): [[1+z, z/2], [2z, z−1]]; reversible Heun on (X, Y): [[1+z, z²/2], [2, z−1]]
- * (reversible.md §5.2). Both have det = −1, so one |μ| ≥ 1 for every z: nowhere stable ([S0]: "not A-stable for
- * any α"; the "2A − B" terms V_{n+1} = 2F − V_n and Y_{n+1} = 2X_n − Y_n + … are the cause).
+ * (Foster & McCallum slides). Both have det = −1, so one |μ| ≥ 1 for every z: nowhere stable (the slides: "not
+ * A-stable for any α"; the "2A − B" terms V_{n+1} = 2F − V_n and Y_{n+1} = 2X_n − Y_n + … are the cause).
  * @throws TideError('UNKNOWN_NAME') for another kind; TideError('BAD_ARGUMENT') for bad z.
  */
 export function olderSchemeMatrix(kind: OlderScheme, z: ComplexInput, out: Float64Array = new Float64Array(8)): Float64Array {

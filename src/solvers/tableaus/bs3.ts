@@ -1,7 +1,7 @@
 /**
- * Bogacki–Shampine 3(2) (Bogacki & Shampine 1989, Appl. Math. Lett. 2:321), solvers.md §1.1: p = 3, q = 2,
+ * Bogacki–Shampine 3(2) (Bogacki & Shampine 1989, Appl. Math. Lett. 2:321): p = 3, q = 2,
  * four stages, FSAL (k_4 = f(t_{n+1}, y_{n+1})). b̂ = (7/24, 1/4, 1/3, 1/8). Dense output: cubic Hermite on
- * (y_n, y_{n+1}, k_1, k_4) (§3.1), free because of FSAL. No equal-c stage pair, so no stiffness estimate.
+ * (y_n, y_{n+1}, k_1, k_4) (as diffrax and SciPy's RK23), free because of FSAL. No equal-c stage pair, so no stiffness estimate.
  */
 import { defineTableau } from '../tableau.ts';
 

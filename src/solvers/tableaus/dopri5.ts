@@ -1,12 +1,12 @@
 /**
- * Dormand–Prince 5(4) (Dormand & Prince 1980, J. Comput. Appl. Math. 6:19), solvers.md §1.2: p = 5, q = 4, seven
+ * Dormand–Prince 5(4) (Dormand & Prince 1980, J. Comput. Appl. Math. 6:19; Hairer's DOPRI5 `cdopri`): p = 5, q = 4, seven
  * stages, FSAL; stages 6 and 7 share c = 1, giving the free stiffness estimate. Dense output: Shampine's 4th-order
- * extension (§3.2, dense/dopri5.ts).
+ * extension (Hairer, Nørsett & Wanner I §II.6; dense/dopri5.ts).
  *
- * Two embedded solutions are published, both 4th order: Hairer's (default: [HW5] DOPRI5, [ODE.jl], SciPy RK45) and
+ * Two embedded solutions are published, both 4th order: Hairer's (default: his DOPRI5 code, OrdinaryDiffEq.jl, SciPy RK45) and
  * Shampine's 1986 one, whose error weights are exactly 2/3 of Hairer's (torchdiffeq, diffrax); pick the latter with
  * `solve(…, { method: 'dopri5', dp5ErrorWeights: 'shampine' })`: steps come out ≈ (3/2)^{1/5} ≈ 1.08× larger.
- * PI gains are Hairer's (β1 = 0.17, β2 = 0.04; [HW5] beta = 0.04).
+ * PI gains are Hairer's (β1 = 0.17, β2 = 0.04; DOPRI5's beta = 0.04).
  */
 import { defineTableau, type TableauSpec } from '../tableau.ts';
 import { dopri5Dense } from '../dense/dopri5.ts';

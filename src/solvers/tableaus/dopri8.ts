@@ -1,7 +1,7 @@
 /**
  * Dormand–Prince 8(5,3), the method of Hairer's DOP853 (P. J. Prince & J. R. Dormand, "High order embedded
  * Runge–Kutta formulae", J. Comput. Appl. Math. 7 (1981) 67–75; Hairer, Nørsett & Wanner, *Solving ODEs I*, 2nd ed.,
- * §II.10 and the code [HW5] dop853.f; the same coefficients as SciPy's `solve_ivp(method='DOP853')`). p = 8.
+ * §II.10 and Hairer's code dop853.f; the same coefficients as SciPy's `solve_ivp(method='DOP853')`). p = 8.
  *
  * Twelve stages give the 8th-order solution y_{n+1} = y_n + h Σ_{i≤12} b_i k_i. tide writes it as a 13-stage FSAL
  * tableau: stage 13 has c = 1 and a-row = b (b_13 = 0), so k_13 = f(t_{n+1}, y_{n+1}) is the next step's k_1 and an
@@ -20,7 +20,7 @@
  *
  * Dense output: the 7th-order interpolant of DOP853 (dense/dopri8.ts), which needs 3 extra evaluations per step
  * when asked for. PI gains: Hairer's stabilised setting for DOP853, β = 0.04 ("positive values of BETA (≤ 0.04)
- * make the step size control more stable", [HW5] WORK(5); his default is β = 0, a pure I controller), i.e. the
+ * make the step size control more stable", dop853.f WORK(5); his default is β = 0, a pure I controller), i.e. the
  * exponents of dop853.f's fac = err^{1/8 − 0.2β} / facold^β: β1 = 0.117, β2 = 0.04. On bench/dop853's 12 problems
  * this reaches a given accuracy with about as many NFE as SciPy's DOP853 (pure I with its step rules; tide's
  * `controller: 'scipy'` reproduces those exactly).
@@ -40,7 +40,7 @@ const BHH1 = 0.244094488188976377952755905512;
 const BHH2 = 0.733846688281611857341361741547;
 const BHH3 = 0.220588235294117647058823529412e-1;
 
-/** e3 = b − b̂₃, formed in double arithmetic exactly as [HW5] and SciPy do. */
+/** e3 = b − b̂₃, formed in double arithmetic exactly as Hairer's dop853.f and SciPy do. */
 const e3 = b.map((bi, i) => (i === 0 ? bi - BHH1 : i === 8 ? bi - BHH2 : i === 11 ? bi - BHH3 : bi));
 e3[12] = 0;
 
@@ -77,7 +77,7 @@ export const dopri8 = defineTableau({
     b.slice(0, 12),
   ],
   b,
-  // e5 = b − b̂₅ ([HW5] er1 … er12).
+  // e5 = b − b̂₅ (dop853.f er1 … er12).
   bErr: [
     0.1312004499419488073250102996e-1, 0, 0, 0, 0, -0.1225156446376204440720569753e+1, -0.4957589496572501915214079952,
     0.1664377182454986536961530415e+1, -0.3503288487499736816886487290, 0.3341791187130174790297318841,

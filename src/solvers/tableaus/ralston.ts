@@ -1,7 +1,8 @@
 /**
  * Ralston's second-order method (Ralston 1962, minimum error bound among 2-stage order-2 methods):
  * c = (0, 2/3), b = (1/4, 3/4). Embedded Euler (e = (−3/4, 3/4)) for optional adaptive stepping; fixed steps by
- * default. Dense: cubic Hermite. (The three-stage "Ralston3"/RK3Simple of benchmarks.md §1.2 is a different method.)
+ * default. Dense: cubic Hermite. (The three-stage "Ralston3"/RK3Simple of McCallum & Foster's white-dwarf
+ * experiment, sammccallum/reversible-solvers, is a different method.)
  */
 import { defineTableau } from '../tableau.ts';
 

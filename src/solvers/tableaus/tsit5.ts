@@ -1,6 +1,6 @@
 /**
- * Tsitouras 5(4) (Ch. Tsitouras, Comput. Math. Appl. 62 (2011) 770–775), solvers.md §1.3, digits as published in
- * [ODE.jl] (identical in diffrax and torchdiffeq): p = 5, q = 4, seven stages, FSAL, stages 6 and 7 at c = 1 (free
+ * Tsitouras 5(4) (Ch. Tsitouras, Comput. Math. Appl. 62 (2011) 770–775), digits as published in
+ * OrdinaryDiffEq.jl (identical in diffrax and torchdiffeq): p = 5, q = 4, seven stages, FSAL, stages 6 and 7 at c = 1 (free
  * stiffness estimate). b = row 7 of A is the 5th-order solution that is propagated (torchdiffeq propagates b̂ by
  * mistake; not here). Dense output: Tsitouras' free 4th-order interpolant (dense/tsit5.ts).
  */
