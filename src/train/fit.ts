@@ -54,7 +54,10 @@ export interface FitOptions {
   earlyStopping?: { patience: number; minDelta?: number };
   /** Collect one {@link FitLogRow} per step in result.log (see fitLogToJSON, fitLogToCSV). Default false. */
   log?: boolean;
-  /** Continue from a {@link FitState} (result.state of an earlier fit): bit-identical to one longer run. */
+  /**
+   * Continue from a {@link FitState} (result.state of an earlier fit): params are overwritten from it, the optimizer
+   * loads its state, and its Rng replaces seed / rng, so the run is bit-identical to one longer run.
+   */
   resume?: FitState;
 }
 
@@ -201,6 +204,13 @@ function checkState(s: FitState, n: number): void {
   }
 }
 
+/** A copy of saveAt with its arrays copied, so that a ts edited in place by the batch hook reads as a change. */
+function copyGrid(sa: SaveAtOptions): SaveAtOptions {
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sa)) c[k] = v instanceof Float64Array ? v.slice() : Array.isArray(v) ? v.slice() : v;
+  return c as SaveAtOptions;
+}
+
 /** Same time grid: t0, t1 and saveAt equal by value (saveAt compared by its ts and flags). */
 function sameGrid(a: FitBatch | undefined, b: FitBatch | undefined): boolean {
   if (a === b) return true;
@@ -251,10 +261,12 @@ export function fit(o: FitOptions): FitResult {
     if (b?.t1 !== undefined) solve.t1 = b.t1;
     if (b?.saveAt !== undefined) solve.saveAt = b.saveAt;
     prepared = prepareSolve(o.field, solve as unknown as GradientSolveOptions);
-    grid = b === undefined ? undefined : { t0: b.t0, t1: b.t1, saveAt: b.saveAt };
+    grid = b === undefined ? undefined : { t0: b.t0, t1: b.t1, saveAt: b.saveAt && copyGrid(b.saveAt) };
     y0Len = y0.length;
     return prepared;
   };
+  // Without a batch hook the grid never changes: prepare (and validate the solve options) before the first step.
+  if (!o.batch) prepare(undefined, o.y0);
   let dYs: Float64Array | null = null;
   let peakBytes = 0, minLoss = Infinity;
   let last: GradientReport | null = null;

@@ -120,3 +120,15 @@ test('index: fit, losses, log helpers and rmsprop are public', async () => {
   const tide = await import('../../src/index.ts');
   for (const name of ['fit', 'fitLogToJSON', 'fitLogToCSV', 'mse', 'l1', 'crossEntropy', 'rmsprop']) assert.ok(name in tide, name);
 });
+
+test('fit: a saveAt.ts edited in place by the batch hook is seen as a new grid', () => {
+  const ts = Float64Array.from([0, 0.5, 1]);
+  const run = (hook: (k: number) => FitBatch, steps: number) => fit({
+    field: decay, y0: Float64Array.from([2, 1]), params: Float64Array.from([0.5, 1.5]), solve: { ...solve, t1: 2 },
+    optimizer: sgd({ lr: () => 0 }), steps, loss: mse(new Float64Array(6)), batch: hook,
+  }).losses;
+  const both = run((k) => { ts[1] = k % 2 === 0 ? 0.5 : 1; ts[2] = k % 2 === 0 ? 1 : 2; return { saveAt: { ts } }; }, 2);
+  const second = run(() => ({ saveAt: { ts: Float64Array.from([0, 1, 2]) } }), 1);
+  assert.equal(both[1], second[0]);
+  assert.notEqual(both[0], both[1]);
+});
