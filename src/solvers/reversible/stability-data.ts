@@ -29,7 +29,7 @@ export const ralston3: Tableau = defineTableau({
   c: [0, 1 / 2, 3 / 4],
   a: [[], [1 / 2], [0, 3 / 4]],
   b: [2 / 9, 1 / 3, 4 / 9],
-  reference: 'A. Ralston, Math. Comp. 16 (1962) 431–437; "RK3Simple" in sammccallum/reversible-solvers (benchmarks.md §1.2)',
+  reference: 'A. Ralston, Math. Comp. 16 (1962) 431–437; "RK3Simple" in sammccallum/reversible-solvers (the white-dwarf experiment)',
 });
 
 /** One panel of the figure: the base method, its region on the grid and its real-axis stable intervals. */
@@ -56,7 +56,7 @@ export interface StabilityFigureOptions {
   readonly nIm?: number;
 }
 
-const NOTE = 'Regions of the λ-coupled McCallum–Foster scheme (arXiv 2410.11648) from the coupling matrix of reversible.md §5.1, '
+const NOTE = 'Regions of the λ-coupled McCallum–Foster scheme (arXiv 2410.11648) from its one-step coupling matrix M (det M = λ, tr M = 1 + λ − (R(−z) − 1)(R(z) − λ)), '
   + 'checked against simulated steps. The slides\' figure matches for Euler only; its Midpoint/RK3/RK4 shapes come from a '
   + 'slightly different matrix (R replaced by R − 1).';
 
