@@ -337,13 +337,25 @@ function checkBatch(b: unknown, step: number): FitBatch {
   return x;
 }
 
+function checkRows(where: string, rows: unknown): void {
+  if (!Array.isArray(rows)) throw new TideError('BAD_ARGUMENT', `${where}: expected the rows of result.log (fit with log: true), got ${fmtGot(rows)}.`, {});
+  for (let i = 0; i < rows.length; i++) {
+    const r: unknown = rows[i];
+    if (r === null || typeof r !== 'object' || typeof (r as FitLogRow).step !== 'number' || typeof (r as FitLogRow).loss !== 'number') {
+      throw new TideError('BAD_ARGUMENT', `${where}: rows[${i}] must be a log row { step, loss, sec, nfe_fwd, nfe_bwd }, got ${fmtGot(r)}.`, { index: i });
+    }
+  }
+}
+
 /** The log as a JSON array of { step, loss, sec, nfe_fwd, nfe_bwd } (a string; write it where you like). */
 export function fitLogToJSON(rows: readonly FitLogRow[]): string {
+  checkRows('fitLogToJSON', rows);
   return JSON.stringify(rows.map((r) => ({ step: r.step, loss: r.loss, sec: r.sec, nfe_fwd: r.nfe_fwd, nfe_bwd: r.nfe_bwd })));
 }
 
 /** The log as CSV with the header `step,loss,sec,nfe_fwd,nfe_bwd` and one line per row (numbers at full precision). */
 export function fitLogToCSV(rows: readonly FitLogRow[]): string {
+  checkRows('fitLogToCSV', rows);
   let s = 'step,loss,sec,nfe_fwd,nfe_bwd\n';
   for (const r of rows) s += `${r.step},${r.loss},${r.sec},${r.nfe_fwd},${r.nfe_bwd}\n`;
   return s;

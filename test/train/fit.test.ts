@@ -132,3 +132,9 @@ test('fit: a saveAt.ts edited in place by the batch hook is seen as a new grid',
   assert.equal(both[1], second[0]);
   assert.notEqual(both[0], both[1]);
 });
+
+test('fitLogToJSON / fitLogToCSV: not a log is a TideError', () => {
+  assertTideError(() => fitLogToCSV(null as never), 'BAD_ARGUMENT', 'fitLogToCSV: expected the rows of result.log');
+  assertTideError(() => fitLogToJSON([3] as never), 'BAD_ARGUMENT', 'fitLogToJSON: rows[0] must be a log row');
+  assert.equal(fitLogToCSV([]), 'step,loss,sec,nfe_fwd,nfe_bwd\n');
+});
