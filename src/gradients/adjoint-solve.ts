@@ -105,9 +105,8 @@ export function checkAdjointOptions(method: string, o: AdjointSolveOptions): voi
  */
 export function adjointSolverFor(method: string, forward: Solver, given: string | Solver | Tableau | undefined): Solver {
   if (given !== undefined) return resolveSolver(given, method);
-  const fs = forward as Solver & { base?: Tableau };
-  if (!fs.reversible) return fs;
-  return fs.base !== undefined ? erkSolver(fs.base) as unknown as Solver : resolveSolver('tsit5', method);
+  if (!forward.reversible) return forward;
+  return forward.coupling !== undefined ? erkSolver(forward.coupling.base) as unknown as Solver : resolveSolver('tsit5', method);
 }
 
 /** Where y(t) comes from during the backward solve: re-solved (backsolve) or interpolated. */

@@ -56,10 +56,10 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
     name: 'reversible',
     solverFor(solver: Solver, where: string): Solver {
       if (solver.reversible) {
-        if (options.lambda !== undefined && !('lambda' in solver)) throw new TideError('BAD_OPTION', `${where}: lambda is the coupling of the λ-wrapper; ${solver.name} is reversible by itself and takes none.`, { option: 'lambda' });
+        if (options.lambda !== undefined && solver.coupling === undefined) throw new TideError('BAD_OPTION', `${where}: lambda is the coupling of the λ-wrapper; ${solver.name} is reversible by itself and takes none.`, { option: 'lambda' });
         if (options.lambda !== undefined || options.saves !== undefined) {
-          const base = (solver as { base?: unknown }).base;
-          if (base !== undefined) return coupledSolver(base as never, { lambda: options.lambda ?? (solver as { lambda?: number }).lambda, saves: options.saves }) as unknown as Solver;
+          const c = solver.coupling;
+          if (c !== undefined) return coupledSolver(c.base, { lambda: options.lambda ?? c.lambda, saves: options.saves }) as unknown as Solver;
         }
         return solver;
       }
@@ -77,7 +77,7 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
       const state = new Float64Array(size), state0 = new Float64Array(size);
       // The state at the last grid point: y_N of the last accepted step (an event may end the output inside it).
       const yLast = new Float64Array(d);
-      const lam = (solver as { lambda?: number }).lambda ?? 1;
+      const lam = solver.coupling?.lambda ?? 1;
       // Steps between anchors: the parasitic mode grows like λ^{−k} backward, so keep λ^{−K} ≤ 1e3 (−ln λ·K ≤ ln 1e3);
       // halved after a run whose reversal drifted (the next runs of a prepared solve adapt).
       const autoK = anchorOpt === 'auto';

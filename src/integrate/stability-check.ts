@@ -27,9 +27,9 @@ const polyOf = (t: Tableau): Float64Array => { let p = polys.get(t); if (!p) { p
 
 /** The growth function of a solver, or null (multistep and unknown solvers are not checked). */
 export function growthOf(solver: Solver): Growth | null {
-  const s = solver as Solver & { base?: Tableau; lambda?: number };
-  if (s.reversible && s.base !== undefined && s.lambda !== undefined) {
-    const poly = polyOf(s.base), lam = s.lambda, z = new Float64Array(2);
+  const s = solver;
+  if (s.coupling !== undefined) {
+    const poly = polyOf(s.coupling.base), lam = s.coupling.lambda, z = new Float64Array(2);
     return (re, im) => { z[0] = re; z[1] = im; return couplingSpectralRadius(poly, lam, z); };
   }
   if (s.name === 'reversible-heun' || s.name === 'mali') {
@@ -125,7 +125,7 @@ function largestStableStep(solver: Solver, re: number, im: number, h: number): n
 /** The error for a fixed step whose spurious growth over the solve exceeds 10³. */
 export function instabilityError(where: string, solver: Solver, t: number, h: number, r: StabilityRate, excess: number, steps: number): TideError {
   const lo = largestStableStep(solver, r.re, r.im, h);
-  const lam = (solver as { lambda?: number }).lambda;
+  const lam = solver.coupling?.lambda;
   const fix = Number.isNaN(lo)
     ? `${solver.name} has no stable step for this mode (the reversible Heun and MALI schemes are nowhere strictly stable); use the λ-coupled reversible wrapper (method 'reversible-<rk method>') or an adaptive RK method`
     : `the largest stable step there is ≈ ${lo.toPrecision(3)}${lam !== undefined && lam > 0.9 ? `, or lower λ (now ${lam}; e.g. 0.9: the forward region grows as λ falls, and re-anchoring keeps the gradients exact)` : ''}; or step adaptively`;

@@ -3,7 +3,7 @@
  * interpolant (`defineTableau`, `erkSolver`); VCAB3 is the variable-step Adams–Bashforth 3; the reversible solvers are
  * the λ-coupled wrapper of any RK method (`coupledSolver`), reversible Heun and MALI.
  */
-export type { Solver, SolverWorkspace, StepPullback, ReverseStepper, SaveSchedule, SaveInStep } from './solver.ts';
+export type { Solver, SolverWorkspace, StepPullback, ReverseStepper, BackwardPass, SaveSchedule, SaveInStep } from './solver.ts';
 export { defineTableau, isTableau } from './tableau.ts';
 export type { Tableau, TableauSpec, PiGains } from './tableau.ts';
 export { erkSolver } from './erk.ts';

@@ -99,6 +99,8 @@ export interface Solver<W extends SolverWorkspace = SolverWorkspace> {
   reverse?(ws: W): ReverseStepper;
   /** For messages and the reversible gradient method's stability checks: the tableau of an RK solver. */
   readonly tableau: Tableau | null;
+  /** For the λ-coupled reversible wrapper: its RK base and λ (stability analysis, adjoint solves, re-wrapping). */
+  readonly coupling?: { readonly base: Tableau; readonly lambda: number };
 }
 
 /** A save strictly inside a step: its index among the save times and θ = (τ − t_n)/h_n. */
@@ -128,9 +130,22 @@ export interface SaveSchedule {
  * method) or from `recompute` (the step re-run from a state: checkpointing), whose stages keep their activations so the
  * VJPs do not evaluate the field again.
  */
-export interface StepPullback {
+/** What both backward-pass shapes share: the running cotangent, the final pull to y0, and their counters. */
+export interface BackwardPass {
   /** Cotangents of the state parts at the current grid point (cot[0] = ∂L/∂y_n). */
   readonly cot: readonly Float64Array[];
+  /** Pulls the cotangent of the initial solver state (state0, saveState layout) back to y0, into dY0. */
+  finish(dY0: Float64Array, state0: Readonly<Float64Array>, t0: number, params: Readonly<Float64Array>, dParams: Float64Array): void;
+  /** Clears the cotangents and counters (start of a backward pass). */
+  reset(): void;
+  /** VJPs and evaluations spent since the last reset (backward). */
+  readonly vjps: number;
+  readonly nfe: number;
+  /** Bytes of the pass's own scratch. */
+  readonly bytes: number;
+}
+
+export interface StepPullback extends BackwardPass {
   /** Numbers `record` writes per step. */
   readonly recordLength: number;
   /** Forward: captures what the pullback of the step just attempted needs (state at its start and its stages). */
@@ -150,15 +165,6 @@ export interface StepPullback {
    */
   pullbackStep(n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array,
     schedule: SaveSchedule, dYs: Readonly<Float64Array>): void;
-  /** Pulls the cotangent of the initial solver state (state0, saveState layout) back to y0, into dY0. */
-  finish(dY0: Float64Array, state0: Readonly<Float64Array>, t0: number, params: Readonly<Float64Array>, dParams: Float64Array): void;
-  /** Clears the cotangents (start of a backward pass). */
-  reset(): void;
-  /** VJPs and evaluations spent since the last reset (backward). */
-  readonly vjps: number;
-  readonly nfe: number;
-  /** Bytes of the pullback's own scratch. */
-  readonly bytes: number;
 }
 
 /**
@@ -166,19 +172,11 @@ export interface StepPullback {
  * authors' code): from the state at t_{n+1} and its cotangent, rebuilds the state at t_n with the exact inverse and
  * pulls the cotangent back through the same step, at O(1) memory in the number of steps.
  */
-export interface ReverseStepper {
-  /** Cotangents of the state parts (cot[0] = ∂L/∂y). */
-  readonly cot: readonly Float64Array[];
+export interface ReverseStepper extends BackwardPass {
   /**
    * state (at t + h, saveState layout) ← state at t; cot pulled back through step n (t, h), adding the cotangents of
    * the saves inside it (schedule.inStep(n)); dParams accumulates.
    */
   reverseStep(state: Float64Array, n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array,
     schedule: SaveSchedule, dYs: Readonly<Float64Array>): void;
-  /** Pulls the cotangent of the initial solver state back to y0 into dY0 (state0 = the reconstructed initial state). */
-  finish(dY0: Float64Array, state0: Readonly<Float64Array>, t0: number, params: Readonly<Float64Array>, dParams: Float64Array): void;
-  reset(): void;
-  readonly vjps: number;
-  readonly nfe: number;
-  readonly bytes: number;
 }

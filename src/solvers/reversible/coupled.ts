@@ -89,6 +89,7 @@ export function coupledSolver(tableau: Tableau, options: CoupledOptions = {}): S
     tableau: null,
     lambda: lam,
     base: tableau,
+    coupling: { base: tableau, lambda: lam },
     workspace(term: Term): CoupledWorkspace {
       const fwd = erkWorkspace(tableau, term), bwd = erkWorkspace(tableau, term);
       // k_s (b_s = 0) feeds only an error estimate, which only the second base step of an adaptive step asks for.
