@@ -144,3 +144,30 @@ export class NDArray {
     return rec(0, 0);
   }
 }
+
+/**
+ * Views of a flat buffer's parts: `count` parts of `size` elements, the last one running to the buffer's end. Views are
+ * kept for the last two buffers seen, so a step method handed the same state buffers step after step (one, or two in
+ * turn) allocates nothing. The returned array is reused: read the parts out of it before the next call.
+ */
+export class PartViews {
+  private recent: Float64Array | null = null;
+  private older: Float64Array | null = null;
+  private recentParts: Float64Array[];
+  private olderParts: Float64Array[];
+  constructor(private readonly size: number, private readonly count: number) {
+    this.recentParts = new Array<Float64Array>(count); this.olderParts = new Array<Float64Array>(count);
+  }
+  /** The parts of `buf`, as views into it. */
+  of(buf: Float64Array): readonly Float64Array[] {
+    if (buf === this.recent) return this.recentParts;
+    const parts = this.olderParts;
+    if (buf !== this.older) {
+      const n = this.count, s = this.size;
+      for (let i = 0; i < n; i++) parts[i] = i < n - 1 ? buf.subarray(i * s, (i + 1) * s) : buf.subarray(i * s);
+    }
+    this.olderParts = this.recentParts; this.older = this.recent;
+    this.recentParts = parts; this.recent = buf;
+    return parts;
+  }
+}

@@ -21,6 +21,7 @@
  * and ∂L/∂x_0 = ȳ_0 + z̄_0.
  */
 import { TideError } from '../../core/errors.ts';
+import { PartViews } from '../../core/array.ts';
 import type { Term } from '../../terms/term.ts';
 import type { Tableau } from '../tableau.ts';
 import { erkStep, erkWorkspace, type ErkWorkspace } from '../erk.ts';
@@ -148,6 +149,9 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
   private readonly state: Float64Array;
   private readonly tmpY: Float64Array;
   private readonly d: number;
+  /** (y, z) views of a state handed in, and of this.state. */
+  private readonly inViews: PartViews;
+  private readonly ownViews: PartViews;
   private haveStages = false;
 
   constructor(private readonly tableau: Tableau, private readonly lam: number, private readonly ws: CoupledWorkspace) {
@@ -160,6 +164,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
     this.pbU.keepFsal = false; this.pbW.keepFsal = false;
     this.y1 = new Float64Array(d); this.z1 = new Float64Array(d); this.u = new Float64Array(d); this.w = new Float64Array(d);
     this.yhat = new Float64Array(d); this.state = new Float64Array(2 * d); this.tmpY = new Float64Array(d);
+    this.inViews = new PartViews(d, 2); this.ownViews = new PartViews(d, 2);
   }
 
   private extraNfe = 0;
@@ -186,7 +191,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
 
   advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart = false): void {
     const d = this.d, ws = this.ws, lam = this.lam, phi = ws.phi;
-    const y = state.subarray(0, d), z = state.subarray(d);
+    const yz = this.inViews.of(state), y = yz[0], z = yz[1];
     ws.fwd.k1Valid = false; ws.bwd.k1Valid = false; ws.fwd.nudgeStage0 = restart;
     this.extraNfe += erkStep(phi, null, this.tableau, t, h, z, params, ws.fwd);
     ws.fwd.nudgeStage0 = false;
@@ -198,7 +203,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
   recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart = false): void {
     const d = this.d, lam = this.lam;
     this.state.set(state);
-    const y = this.state.subarray(0, d), z = this.state.subarray(d);
+    const yz = this.ownViews.of(this.state), y = yz[0], z = yz[1];
     // Forward base step Φ_h(t, z_n) with taped stages, then Φ_{−h}(t + h, y_{n+1}).
     this.pbW.recompute(t, h, z, params, this.w, restart);
     for (let m = 0; m < d; m++) this.y1[m] = lam * (y[m] - z[m]) + this.w[m];
@@ -233,7 +238,7 @@ class CoupledAdjoint extends LinearSavePullback implements StepPullback, Reverse
     schedule: SaveSchedule, dYs: Readonly<Float64Array>): void {
     const d = this.d, lam = this.lam;
     this.addInsideAfter(schedule.inStep(n), dYs, this.cot[0]);
-    const y = state.subarray(0, d), z = state.subarray(d);
+    const yz = this.inViews.of(state), y = yz[0], z = yz[1];
     // Reconstruct (z_n, then y_n) with the base steps' stages taped for the pullback.
     this.pbU.recompute(t + h, -h, y, params, this.u);
     for (let m = 0; m < d; m++) { this.tmpY[m] = y[m]; z[m] = z[m] - y[m] + this.u[m]; }

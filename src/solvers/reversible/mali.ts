@@ -8,6 +8,7 @@
  */
 import { requireVjp, type VectorField } from '../../core/field.ts';
 import { TideError } from '../../core/errors.ts';
+import { PartViews } from '../../core/array.ts';
 import type { Term } from '../../terms/term.ts';
 import type { ReverseStepper, SaveSchedule, Solver, SolverWorkspace, StepPullback } from '../solver.ts';
 import { linearDense, LinearSavePullback } from './linear-saves.ts';
@@ -76,6 +77,8 @@ class MaliAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   private readonly e2: number;
   private readonly field: VectorField;
   private readonly cur: Float64Array;
+  /** (X, V) views of a state handed in, and of this.cur. */
+  private readonly inViews: PartViews; private readonly curParts: readonly Float64Array[];
   private readonly xh: Float64Array; private readonly fb: Float64Array; private readonly dx: Float64Array;
   private readonly vtot: Float64Array; private readonly fval: Float64Array;
   private stepped = false;
@@ -87,6 +90,7 @@ class MaliAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
     this.cot = [new Float64Array(d), new Float64Array(d)];
     this.recordLength = 2 * d;
     this.cur = new Float64Array(2 * d);
+    this.inViews = new PartViews(d, 2); this.curParts = new PartViews(d, 2).of(this.cur);
     this.xh = new Float64Array(d); this.fb = new Float64Array(d); this.dx = new Float64Array(d); this.vtot = new Float64Array(d); this.fval = new Float64Array(d);
     this.ws = ws;
   }
@@ -96,7 +100,7 @@ class MaliAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   record(out: Float64Array, offset: number, y: Readonly<Float64Array>): void { out.set(y, offset); out.set(this.ws.V, offset + this.d); }
   restore(buf: Readonly<Float64Array>, offset: number): void { for (let m = 0; m < 2 * this.d; m++) this.cur[m] = buf[offset + m]; this.stepped = false; }
   advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>): void {
-    const d = this.d, X = state.subarray(0, d), V = state.subarray(d), e2 = this.e2, F = this.fval;
+    const d = this.d, XV = this.inViews.of(state), X = XV[0], V = XV[1], e2 = this.e2, F = this.fval;
     for (let m = 0; m < d; m++) X[m] += 0.5 * h * V[m];
     this.field.eval(F, t + 0.5 * h, X, params as Float64Array); this.nfe++;
     for (let m = 0; m < d; m++) { const v = V[m] + e2 * (F[m] - V[m]); V[m] = v; X[m] += 0.5 * h * v; }
@@ -117,7 +121,7 @@ class MaliAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   /** Pulls (X̄, V̄) back through the step ending in this.cur; with `state`, also reconstructs the start state there. */
   private pull(t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, state: Float64Array | null): void {
     const d = this.d, e2 = this.e2, Xb = this.cot[0], Vb = this.cot[1], { xh, fb, dx, vtot, fval } = this;
-    const Xn = this.cur.subarray(0, d), Vn = this.cur.subarray(d);
+    const Xn = this.curParts[0], Vn = this.curParts[1];
     for (let m = 0; m < d; m++) xh[m] = Xn[m] - 0.5 * h * Vn[m];
     for (let m = 0; m < d; m++) { vtot[m] = Vb[m] + 0.5 * h * Xb[m]; fb[m] = e2 * vtot[m]; }
     this.field.vjp!(dx, dParams, fb, t + 0.5 * h, xh, params as Float64Array, fval); this.vjps++;

@@ -8,6 +8,7 @@
  */
 import { requireVjp, type VectorField } from '../../core/field.ts';
 import { TideError } from '../../core/errors.ts';
+import { PartViews } from '../../core/array.ts';
 import type { Term } from '../../terms/term.ts';
 import type { ReverseStepper, SaveSchedule, Solver, SolverWorkspace, StepPullback } from '../solver.ts';
 import { linearDense, LinearSavePullback } from './linear-saves.ts';
@@ -82,6 +83,8 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   private readonly cur: Float64Array;
   private readonly prev: Float64Array;
   private readonly v: Float64Array; private readonly dyv: Float64Array; private readonly ytot: Float64Array;
+  /** (X, Y, F) views of a state handed in, of this.cur and of this.prev. */
+  private readonly inViews: PartViews; private readonly curParts: readonly Float64Array[]; private readonly prevParts: readonly Float64Array[];
   private readonly field: VectorField;
   constructor(private readonly ws: HeunWorkspace) {
     super(ws.dim);
@@ -91,6 +94,8 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
     this.cot = [new Float64Array(d), new Float64Array(d), new Float64Array(d)];
     this.recordLength = 3 * d;
     this.cur = new Float64Array(3 * d); this.prev = new Float64Array(3 * d);
+    this.inViews = new PartViews(d, 3);
+    this.curParts = new PartViews(d, 3).of(this.cur); this.prevParts = new PartViews(d, 3).of(this.prev);
     this.v = new Float64Array(d); this.dyv = new Float64Array(d); this.ytot = new Float64Array(d);
   }
   get bytes(): number { return 8 * this.d * 15; }
@@ -103,7 +108,7 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   private stepped = false;
   /** state ← the state after step (t, h). */
   advance(t: number, h: number, state: Float64Array, params: Readonly<Float64Array>, restart = false): void {
-    const d = this.d, X = state.subarray(0, d), Y = state.subarray(d, 2 * d), F = state.subarray(2 * d);
+    const d = this.d, XYF = this.inViews.of(state), X = XYF[0], Y = XYF[1], F = XYF[2];
     // A step from a restart point: the forward re-evaluated F past the stop first (begin with restart).
     if (restart) { this.field.eval(F, justAfter(t, h >= 0 ? 1 : -1), Y, params as Float64Array); this.nfe++; }
     for (let m = 0; m < d; m++) Y[m] = 2 * X[m] - Y[m] + h * F[m];
@@ -113,7 +118,7 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   }
   recompute(t: number, h: number, state: Readonly<Float64Array>, params: Readonly<Float64Array>, stateOut: Float64Array | null, restart = false): void {
     this.prev.set(state);
-    if (restart) { const d = this.d; this.field.eval(this.prev.subarray(2 * d), justAfter(t, h >= 0 ? 1 : -1), this.prev.subarray(d, 2 * d), params as Float64Array); this.nfe++; }
+    if (restart) { this.field.eval(this.prevParts[2], justAfter(t, h >= 0 ? 1 : -1), this.prevParts[1], params as Float64Array); this.nfe++; }
     this.cur.set(this.prev);
     this.advance(t, h, this.cur, params);
     if (stateOut !== null) stateOut.set(this.cur);
@@ -129,7 +134,7 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   /** Uses this.cur (state n + 1) and this.prev (state n). */
   private pull(t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, tF: number): void {
     const d = this.d, Xb = this.cot[0], Yb = this.cot[1], { v, dyv, ytot } = this;
-    const Yn1 = this.cur.subarray(d, 2 * d), Yn = this.prev.subarray(d, 2 * d);
+    const Yn1 = this.curParts[1], Yn = this.prevParts[1];
     for (let m = 0; m < d; m++) v[m] = 0.5 * h * Xb[m];
     this.field.vjp!(dyv, dParams, v, t + h, Yn1, params as Float64Array); this.vjps++;
     for (let m = 0; m < d; m++) ytot[m] = Yb[m] + dyv[m];
@@ -140,8 +145,8 @@ class HeunAdjoint extends LinearSavePullback implements StepPullback, ReverseSte
   reverseStep(state: Float64Array, n: number, t: number, h: number, params: Readonly<Float64Array>, dParams: Float64Array, schedule: SaveSchedule, dYs: Readonly<Float64Array>): void {
     const d = this.d;
     this.cur.set(state);
-    const X = state.subarray(0, d), Y = state.subarray(d, 2 * d), F = state.subarray(2 * d);
-    const Xn = this.cur.subarray(0, d), Yn = this.cur.subarray(d, 2 * d), Fn = this.cur.subarray(2 * d);
+    const XYF = this.inViews.of(state), X = XYF[0], Y = XYF[1], F = XYF[2];
+    const Xn = this.curParts[0], Yn = this.curParts[1], Fn = this.curParts[2];
     // Step n landed on a tstop after which F was re-evaluated: its own end F was f(t + h, Y_{n+1}), before the stop.
     if (schedule.restartAt(n + 1)) { this.field.eval(Fn, t + h, Yn, params as Float64Array); this.nfe++; }
     for (let m = 0; m < d; m++) Y[m] = 2 * Xn[m] - Yn[m] - h * Fn[m];
