@@ -7,10 +7,11 @@
 // solving, with or without gradients
 export { solve, prepareSolve, solveWithGradient, valueAndGradient } from './gradients/solve.ts';
 export type { GradientSolveOptions, GradientSolution, GradientResult, BackwardOptions, PreparedSolve } from './gradients/solve.ts';
-export type { SolveOptions, StepInfo, AcceptedStep, SteadyStateOptions } from './integrate/options.ts';
+export type { SolveOptions, StepInfo, AcceptedStep, SteadyStateOptions, ResolvedOptions } from './integrate/options.ts';
+export type { ReturningFunction } from './integrate/field-check.ts';
 export { DEFAULT_MAX_STEPS } from './integrate/options.ts';
 export type { Solution, SolveStatus } from './integrate/solution.ts';
-export type { SaveAtOptions } from './integrate/save-at.ts';
+export type { SaveAtOptions, ResolvedSaveAt } from './integrate/save-at.ts';
 export type { EventSpec, EventInfo } from './integrate/events.ts';
 export type { SolveStats } from './integrate/stats.ts';
 // terms and vector fields
@@ -18,7 +19,8 @@ export * from './terms/index.ts';
 export { fieldFromFunction } from './core/field.ts';
 export type { VectorField, FieldFunction, FieldTape } from './core/field.ts';
 export { ops, trace, vjp, valueAndGrad, Graph, fieldFromTrace } from './core/autodiff/index.ts';
-export type { Var, TraceOptions, VjpResult, TracedField, TraceFieldOptions, ApplyVjp } from './core/autodiff/index.ts';
+export type { Var, TraceOptions, VjpResult, TracedField, TraceFieldOptions, ApplyVjp, VjpInput, TracedFieldFunction } from './core/autodiff/index.ts';
+export type { Node, InputNode } from './core/autodiff/node.ts';
 // solvers, step control
 export * from './solvers/index.ts';
 export { rmsNorm, rmsNormRange } from './control/norms.ts';

@@ -28,7 +28,7 @@ import type { Tableau } from '../solvers/tableau.ts';
 import type { ForwardRecord, GradientReport } from './method.ts';
 import { newReport } from './method.ts';
 
-/** Names of the adjoint error norms (see {@link adjointNormOf}). */
+/** Names of the adjoint error norms (what each one measures: {@link AdjointSolveOptions.norm}). */
 export const ADJOINT_NORM_NAMES = ['rms', 'seminorm', 'rms-flat', 'seminorm-flat', 'rms-per-tensor', 'seminorm-per-tensor'] as const;
 export type AdjointNormName = (typeof ADJOINT_NORM_NAMES)[number];
 

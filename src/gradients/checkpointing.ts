@@ -5,6 +5,7 @@
  * of the interpolated adjoint.
  */
 export { beta, revolveCost, optimalSplit, revolveBackward, revolveForward } from './revolve.ts';
+export type { RevolveBackwardOptions } from './revolve.ts';
 export { OnlineCheckpointer, onlineBackward, defaultCheckpoints } from './online-checkpoint.ts';
 export { CountingOps } from './checkpoint-ops.ts';
 export type { CheckpointOps, CountingOpsOptions } from './checkpoint-ops.ts';
