@@ -10,7 +10,13 @@ import { TideError, fmtGot, rethrowUser } from '../core/errors.ts';
 import type { Model, ModelWorkspace } from '../nn/model.ts';
 import { checkModel } from '../nn/model.ts';
 
-/** f_θ(z, x) with hand-written pullbacks; apply keeps what vjp needs in the workspace. */
+/**
+ * f_θ(z, x) with hand-written pullbacks; apply keeps what vjp needs in the workspace.
+ * @property name description for messages.
+ * @property zDim width of the equilibrium state z (per row).
+ * @property xDim width of the injected input x (per row); 0 for a map without input.
+ * @property paramCount length of the flat parameter vector θ.
+ */
 export interface DeqMap<W = unknown> {
   readonly name: string;
   readonly zDim: number;
@@ -81,7 +87,16 @@ export function isDeqMap(m: unknown): m is DeqMap {
     && typeof o.apply === 'function' && typeof o.vjp === 'function' && typeof o.workspace === 'function';
 }
 
-/** F(z) = f_θ(z, x) for fixed θ and x, as the forward solvers see it (one object per layer; rebound per call). */
+/**
+ * F(z) = f_θ(z, x) for fixed θ and x, as the forward solvers see it (one object per layer; rebound per call).
+ * @property params the θ the map is evaluated with (set by bind).
+ * @property x the input x the map is evaluated with (set by bind), [batch, xDim].
+ * @property nfe evaluations of f made through this object since it was built.
+ * @property map the underlying DEQ map.
+ * @property ws the map's workspace, sized for one batch.
+ * @property bind sets θ and x for the following evaluations (no copy: the arrays must stay unchanged); returns this.
+ * @property eval out = f_θ(z, x) with the bound θ and x; counts one evaluation.
+ */
 export class BoundMap<W = unknown> {
   params: Readonly<Float64Array> = new Float64Array(0);
   x: Readonly<Float64Array> = new Float64Array(0);

@@ -16,7 +16,10 @@ import type { AcceptedStep, ResolvedOptions } from '../integrate/options.ts';
 import type { Solution } from '../integrate/solution.ts';
 import type { SaveSchedule, Solver, SolverWorkspace } from '../solvers/solver.ts';
 
-/** The accepted-step grid of a forward solve (signed steps; t_{n+1} = t_n + h_n up to landing rounding). */
+/**
+ * The accepted-step grid of a forward solve (signed steps; t_{n+1} = t_n + h_n up to landing rounding).
+ * @property N number of accepted steps.
+ */
 export interface ForwardGrid {
   /** t_0 … t_N. */
   readonly times: Float64Array;
@@ -27,7 +30,13 @@ export interface ForwardGrid {
   readonly N: number;
 }
 
-/** What the driver hands a method's backward pass about the forward run it belongs to. */
+/**
+ * What the driver hands a method's backward pass about the forward run it belongs to.
+ * @property y0 the initial state the forward ran from.
+ * @property solution the forward solution (saved rows, statistics, dense output if asked for).
+ * @property grid the accepted-step grid.
+ * @property extraTimes times of the rows of extraRows.
+ */
 export interface ForwardRecord {
   readonly y0: Readonly<Float64Array>;
   /** The parameters the forward ran with (a snapshot: an optimizer step since then does not change them). */
@@ -43,6 +52,10 @@ export interface ForwardRecord {
   readonly extraTimes: Float64Array;
 }
 
+/**
+ * What a gradient method is prepared with: the checked forward options and the forward solver's workspace.
+ * @property where caller name used as the prefix of error messages.
+ */
 export interface GradientContext {
   readonly where: string;
   /** The forward options as the loop runs them (term, solver, tolerances, tstops, saves). */
@@ -51,7 +64,13 @@ export interface GradientContext {
   readonly ws: SolverWorkspace;
 }
 
-/** Costs a backward pass reports (f evaluations and VJPs counted separately). */
+/**
+ * Costs a backward pass reports (f evaluations and VJPs counted separately).
+ * @property method name of the gradient method that produced the report.
+ * @property anchors reversible method: number of anchor states stored.
+ * @property anchorEvery reversible method: steps between anchors.
+ * @property segmentsRedone reversible method: segments re-run from an anchor because the drift exceeded the tolerance.
+ */
 export interface GradientReport {
   readonly method: string;
   /** f evaluations of the forward solve. */
@@ -81,7 +100,11 @@ export interface GradientReport {
 
 /** The per-problem state of a gradient method (see the file header). */
 export interface GradientRun {
-  /** What the forward solve must produce beyond the user's saves. */
+  /**
+   * What the forward solve must produce beyond the user's saves.
+   * @property __type.saveTimes extra save times the method needs (interpolation nodes); their rows arrive in ForwardRecord.extraRows.
+   * @property __type.dense true if the method needs the forward's dense output (interpolated with nodes 'dense', quadrature).
+   */
   readonly forwardNeeds?: { readonly saveTimes?: Float64Array; readonly dense?: boolean };
   /** Called before every forward solve. */
   beginForward(y0: Readonly<Float64Array>): void;
@@ -97,7 +120,10 @@ export interface GradientRun {
     onStep?: (done: number, total: number) => void): GradientReport;
 }
 
-/** A gradient method: its name and how to prepare it for one solve. */
+/**
+ * A gradient method: its name and how to prepare it for one solve.
+ * @property name the method's name as reported ('direct', 'checkpoint', 'backsolve', 'interpolated', 'quadrature', 'reversible').
+ */
 export interface GradientMethod {
   readonly name: string;
   /** The solver the forward must run with, given the requested one (the reversible method wraps an RK method). */

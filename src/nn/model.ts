@@ -8,18 +8,39 @@ import type { Rng } from '../core/random.ts';
 import { TideError, fmtGot } from '../core/errors.ts';
 import { describe, shapeSize } from '../core/array.ts';
 
-/** A named parameter block inside the flat vector: `{ name: 'layers.0.weight', offset, shape }`. */
+/**
+ * A named parameter block inside the flat vector: `{ name: 'layers.0.weight', offset, shape }`.
+ * @property name dotted path of the block, e.g. 'layers.0.weight' (Dense weights are [out, in], row-major).
+ * @property offset index of the block's first entry in the flat parameter vector.
+ * @property shape shape of the block; its product is the block's length.
+ */
 export interface ParamName {
   readonly name: string;
   readonly offset: number;
   readonly shape: Shape;
 }
 
-/** Scratch a model keeps between apply and vjp (activations etc.), sized for one batch. */
+/**
+ * Scratch a model keeps between apply and vjp (activations etc.), sized for one batch.
+ * @property batch number of rows (samples) the workspace was sized for; apply and vjp take inputs of exactly [batch, inDim].
+ */
 export interface ModelWorkspace {
   readonly batch: number;
 }
 
+/**
+ * A model with explicit parameters: fixed sizes, an init scheme and a pure function of (params, x, t) with a
+ * hand-written pullback. Parameters live in one flat array the caller owns (`zerosFor(model)`, then `init`); all
+ * scratch lives in a workspace of type `W` from `workspace(batch)`, which the caller passes back to apply and vjp.
+ * Built-in models: {@link Dense}, {@link Chain} (`mlp`, `chain`), {@link ConcatSquash}, {@link ActivationLayer},
+ * {@link CustomModel}; anything meeting this interface works with `fieldFromModel`, `ops.model`, `fit` and the DEQs.
+ * @property name short description for messages, e.g. 'mlp[2→50→2]'.
+ * @property inDim features per input row.
+ * @property outDim features per output row.
+ * @property paramCount length of the flat parameter vector.
+ * @property paramNames the named blocks of the parameter vector, in order, covering it exactly (for saving and messages).
+ * @property dtype element type of params, inputs, outputs and buffers: 'float64' (default) or 'float32'.
+ */
 export interface Model<W extends ModelWorkspace = ModelWorkspace> {
   readonly name: string;
   readonly inDim: number;

@@ -76,7 +76,14 @@ export interface CommonOptions {
 /** Names accepted by {@link optimizer}. */
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop';
 
-/** The options type of each optimizer name. */
+/**
+ * The options type of each optimizer name.
+ * @property sgd options of {@link sgd}.
+ * @property adam options of {@link adam}.
+ * @property adamw options of {@link adamw}.
+ * @property adamax options of {@link adamax}.
+ * @property rmsprop options of {@link rmsprop}.
+ */
 export interface OptimizerOptionsByName {
   sgd: SgdOptions;
   adam: AdamOptions;

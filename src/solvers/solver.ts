@@ -99,11 +99,19 @@ export interface Solver<W extends SolverWorkspace = SolverWorkspace> {
   reverse?(ws: W): ReverseStepper;
   /** For messages and the reversible gradient method's stability checks: the tableau of an RK solver. */
   readonly tableau: Tableau | null;
-  /** For the λ-coupled reversible wrapper: its RK base and λ (stability analysis, adjoint solves, re-wrapping). */
+  /**
+   * For the λ-coupled reversible wrapper: its RK base and λ (stability analysis, adjoint solves, re-wrapping).
+   * @property __type.base the explicit RK tableau the coupled scheme is built on.
+   * @property __type.lambda the coupling parameter λ ∈ (0, 1] of McCallum & Foster 2024's forward step.
+   */
   readonly coupling?: { readonly base: Tableau; readonly lambda: number };
 }
 
-/** A save strictly inside a step: its index among the save times and θ = (τ − t_n)/h_n. */
+/**
+ * A save strictly inside a step: its index among the save times and θ = (τ − t_n)/h_n.
+ * @property index position of the save among the forward's save times.
+ * @property theta fraction θ = (τ − t_n)/h_n of the step at which the save lies, in (0, 1).
+ */
 export interface SaveInStep {
   readonly index: number;
   readonly theta: number;
@@ -124,13 +132,9 @@ export interface SaveSchedule {
 }
 
 /**
- * The discrete adjoint of one solver step (Hager's adjoint RK, reverse-mode AD of the step written out). It holds the
- * running cotangent of the whole solver state (`cot[0]` = ∂L/∂y) and pulls it from the end of a step to its start.
- * The stages a pullback uses come either from `restore` (what `record` captured in the forward pass: the direct
- * method) or from `recompute` (the step re-run from a state: checkpointing), whose stages keep their activations so the
- * VJPs do not evaluate the field again.
+ * What both backward-pass shapes share: the running cotangent, the final pull to y0, and their counters.
+ * @property nfe evaluations of the term made since the last reset (re-advances and recomputed stages).
  */
-/** What both backward-pass shapes share: the running cotangent, the final pull to y0, and their counters. */
 export interface BackwardPass {
   /** Cotangents of the state parts at the current grid point (cot[0] = ∂L/∂y_n). */
   readonly cot: readonly Float64Array[];
@@ -145,6 +149,13 @@ export interface BackwardPass {
   readonly bytes: number;
 }
 
+/**
+ * The discrete adjoint of one solver step (Hager's adjoint RK, reverse-mode AD of the step written out). It holds the
+ * running cotangent of the whole solver state (`cot[0]` = ∂L/∂y) and pulls it from the end of a step to its start.
+ * The stages a pullback uses come either from `restore` (what `record` captured in the forward pass: the direct
+ * method) or from `recompute` (the step re-run from a state: checkpointing), whose stages keep their activations so the
+ * VJPs do not evaluate the field again.
+ */
 export interface StepPullback extends BackwardPass {
   /** Numbers `record` writes per step. */
   readonly recordLength: number;

@@ -48,6 +48,9 @@ export interface Term {
 /**
  * Stage slots of a term (the term-level {@link FieldTape}): `vfProd(slot, …)` evaluates and keeps the pullback data in
  * `slot`; `vjp(slot, …)` pulls back at that point without evaluating again. params must not change in between.
+ * @property slots number of stage slots.
+ * @property vfProd out = vf(t, y)·ΔX, as {@link Term.vfProd}, keeping the pullback data in `slot`.
+ * @property vjp pullback at the point last evaluated in `slot`, as {@link Term.vfProdVjp}: overwrites dY, accumulates dParams, returns the t-cotangent.
  */
 export interface TermTape {
   readonly slots: number;

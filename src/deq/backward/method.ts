@@ -12,7 +12,12 @@ import type { DeqMap } from '../map.ts';
 import type { ForwardSolver, IterMap } from '../forward/solver.ts';
 import type { ForwardStats } from '../forward/termination.ts';
 
-/** What a backward mode is prepared with: the map and the batch size. */
+/**
+ * What a backward mode is prepared with: the map and the batch size.
+ * @property where caller name used as the prefix of error messages.
+ * @property map the DEQ map f_θ(z, x) being differentiated.
+ * @property batch number of rows the backward passes will see.
+ */
 export interface DeqBackwardContext {
   readonly where: string;
   readonly map: DeqMap;
@@ -21,7 +26,13 @@ export interface DeqBackwardContext {
   readonly solver: ForwardSolver;
 }
 
-/** What the forward pass hands the backward pass. */
+/**
+ * What the forward pass hands the backward pass.
+ * @property zStar the fixed point z* [batch, zDim] the forward pass returned.
+ * @property params the parameters θ the forward ran with.
+ * @property x the injected input [batch, xDim].
+ * @property forward the forward solve's statistics.
+ */
 export interface DeqRecord {
   readonly zStar: Readonly<Float64Array>;
   readonly params: Readonly<Float64Array>;
@@ -29,7 +40,11 @@ export interface DeqRecord {
   readonly forward: ForwardStats;
 }
 
-/** A backward pass's costs (GradientReport's fields; steps = forward iterations, backwardSteps = adjoint iterations). */
+/**
+ * A backward pass's costs (GradientReport's fields; steps = forward iterations, backwardSteps = adjoint iterations).
+ * @property forward statistics of the forward root solve (iterations, residual, convergence).
+ * @property backwardConverged whether the adjoint solve met its tolerance (true for modes that solve nothing).
+ */
 export interface DeqReport extends GradientReport {
   readonly forward: ForwardStats;
   /** Residual ‖(I − Jᵀ)λ − v‖ of the adjoint solve (implicit modes), else NaN. */
@@ -39,6 +54,7 @@ export interface DeqReport extends GradientReport {
   backwardHistory: Float64Array;
 }
 
+/** A backward mode prepared for one map and batch size: holds its buffers and runs any number of backward passes. */
 export interface DeqBackwardRun {
   /** Bytes this run's buffers hold. */
   readonly bytes: number;
@@ -48,6 +64,12 @@ export interface DeqBackwardRun {
   backward(rec: DeqRecord, dZ: Readonly<Float64Array>, dParams: Float64Array, dX: Float64Array): DeqReport;
 }
 
+/**
+ * A DEQ backward mode ({@link implicit}, {@link jfb}, {@link phantom}, {@link unrolled}): how dℓ/dθ and dℓ/dx are
+ * obtained from ∂ℓ/∂z*.
+ * @property name the mode's name as reported in {@link DeqReport}.
+ * @property prepare checks that the mode applies to ctx (map, batch, forward solver) and allocates its buffers.
+ */
 export interface DeqBackward {
   readonly name: string;
   prepare(ctx: DeqBackwardContext): DeqBackwardRun;
