@@ -27,9 +27,12 @@ import { implicit } from './backward/implicit.ts';
 import { jfb, phantom } from './backward/jfb.ts';
 import { unrolled } from './backward/unrolled.ts';
 
+/** Names of the forward root solvers {@link DeqOptions.solver} accepts as shorthand for their defaults. */
 export type ForwardSolverName = 'anderson' | 'broyden' | 'fixed-point' | 'continuous';
+/** Names of the backward modes {@link DeqOptions.backward} accepts as shorthand for their defaults. */
 export type DeqBackwardName = 'implicit' | 'jfb' | 'phantom' | 'unrolled';
 
+/** Options of {@link deq}: the root solver, the backward mode and the failure policy; unknown keys throw TideError('BAD_OPTION'). */
 export interface DeqOptions {
   /** Root solver: an object (anderson({ tol: 1e-6 })) or a name for its defaults (default 'anderson'). */
   solver?: ForwardSolver | ForwardSolverName;
@@ -41,22 +44,37 @@ export interface DeqOptions {
 
 /** Everything one batch size needs, built once. */
 export interface DeqWorkspace extends ModelWorkspace {
+  /** f bound to this batch's θ and x, as the solvers call it. */
   readonly F: BoundMap;
+  /** The forward solver's workspace. */
   readonly solverWs: SolverWorkspace;
+  /** The backward mode prepared for this batch size. */
   readonly run: DeqBackwardRun;
+  /** Initial iterate of the solve, [batch, zDim] (zeros unless apply is given one). */
   readonly z0: Float64Array;
+  /** The fixed point z* of the last apply, [batch, zDim]. */
   readonly zStar: Float64Array;
+  /** Copy of the θ of the last apply. */
   readonly params: Float64Array;
+  /** Copy of the input x of the last apply, [batch, xDim]. */
   readonly x: Float64Array;
+  /** Scratch for dℓ/dθ (used by backward()). */
   readonly dParams: Float64Array;
+  /** Scratch for dℓ/dx, [batch, xDim] (used by backward()). */
   readonly dX: Float64Array;
+  /** Statistics of the last forward solve, or null before the first. */
   stats: ForwardStats | null;
+  /** Report of the last backward pass, or null before the first. */
   report: DeqReport | null;
 }
 
 const SOLVERS: Record<ForwardSolverName, () => ForwardSolver> = { anderson: () => anderson(), broyden: () => broyden(), 'fixed-point': () => fixedPoint(), continuous: () => continuous() };
 const BACKWARDS: Record<DeqBackwardName, () => DeqBackward> = { implicit: () => implicit(), jfb: () => jfb(), phantom: () => phantom(), unrolled: () => unrolled() };
 
+/**
+ * A deep equilibrium layer as a {@link Model}: x [batch, xDim] ↦ z* [batch, zDim] with z* = f_θ(z*, x). Made by
+ * {@link deq}; see the module header for the choice of solver and backward mode.
+ */
 export class DeqLayer implements Model<DeqWorkspace> {
   readonly name: string;
   readonly inDim: number;
@@ -65,10 +83,15 @@ export class DeqLayer implements Model<DeqWorkspace> {
   readonly paramNames: readonly ParamName[];
   readonly dtype: DType = 'float64';
   readonly timeDependent = false;
+  /** The map f_θ(z, x) (built from the model on [z, x], or the DeqMap given). */
   readonly map: DeqMap;
+  /** The model f was built from, or null when a DeqMap was given. */
   readonly model: Model | null;
+  /** The forward root solver. */
   readonly solver: ForwardSolver;
+  /** The backward mode that turns ∂ℓ/∂z* into dℓ/dθ and dℓ/dx. */
   readonly backwardMode: DeqBackward;
+  /** Whether a forward solve that does not converge throws (else the best iterate is used). */
   readonly throwOnFailure: boolean;
   private readonly byBatch = new Map<number, DeqWorkspace>();
   private last: DeqWorkspace | null = null;
@@ -185,6 +208,9 @@ export class DeqLayer implements Model<DeqWorkspace> {
   /**
    * dℓ/dθ and dℓ/dx for dZ = ∂ℓ/∂z* of the last forward (arrays owned by the layer until the next call).
    * @throws TideError('BAD_ARGUMENT') before any forward; TideError('SHAPE') for a dZ of the wrong length.
+   * @property __type.dParams dℓ/dθ, length paramCount.
+   * @property __type.dX dℓ/dx, [batch, xDim].
+   * @property __type.report the backward pass's costs and the adjoint solve's residual.
    */
   backward(dZ: Readonly<Float64Array>): { dParams: Float64Array; dX: Float64Array; report: DeqReport } {
     const ws = this.last;

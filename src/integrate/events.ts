@@ -27,7 +27,10 @@ export interface EventSpec {
   readonly name?: string;
 }
 
-/** The event that stopped a solve. */
+/**
+ * The event that stopped a solve.
+ * @property name the event's `name`, or 'event <index>' when it has none.
+ */
 export interface EventInfo {
   /** Index into the `events` option (0 for a single event). */
   readonly index: number;

@@ -147,7 +147,33 @@ export interface SolveOptions {
   shape?: readonly number[];
 }
 
-/** Checked options, as the loop uses them. */
+/**
+ * Checked options, as the loop uses them.
+ * @property where caller name used as the prefix of error messages ('solve', 'backsolve', …).
+ * @property dim length d of the flat state.
+ * @property params the parameter vector the field is evaluated with (empty for a field without parameters).
+ * @property shape shape of the state for messages; its product is dim.
+ * @property t0 start time.
+ * @property t1 end time (t1 < t0 integrates backward).
+ * @property solver the time stepper (from `method`).
+ * @property adaptive whether steps are chosen by the error controller (else fixed steps of stepSize).
+ * @property rtol relative tolerance, scalar or per component.
+ * @property atol absolute tolerance, scalar or per component.
+ * @property norm the error norm the controller uses (rmsNorm unless given).
+ * @property controller the step-size controller (PI unless given).
+ * @property maxSteps most attempted steps (accepted + rejected) before the solve fails.
+ * @property minStep smallest |h| of an adaptive solve (0: only the rounding floor).
+ * @property minStepPolicy what a rejected step at minStep does: 'accept' it or 'fail' with STEP_UNDERFLOW.
+ * @property stabilityCheck whether fixed-step solves check their step against the scheme's linear stability.
+ * @property maxStep largest |h| (Infinity unless given).
+ * @property restartAt restartAt[i] = 1 where landings[i] is a tstop at which the solver restarts.
+ * @property saveAt the checked save request.
+ * @property events the checked terminal events (empty without events).
+ * @property steadyState the steady-state test, or null when off.
+ * @property onStep the onStep hook, or undefined.
+ * @property onAccept the onAccept hook, or undefined.
+ * @property throwOnFailure whether failures throw (true) or return a solution with status and error (false).
+ */
 export interface ResolvedOptions {
   readonly where: string;
   /** The term being solved. */
@@ -182,7 +208,7 @@ export interface ResolvedOptions {
   readonly restartAt: Uint8Array;
   readonly saveAt: ResolvedSaveAt;
   readonly events: readonly EventSpec[];
-  readonly steadyState: { threshold: number; rtol: Tolerance; atol: Tolerance } | null;
+  readonly steadyState: { /** Stop once RMS(f / (atol + rtol|y|)) is below this. */ threshold: number; /** Relative tolerance of the test. */ rtol: Tolerance; /** Absolute tolerance of the test. */ atol: Tolerance } | null;
   readonly onStep: ((info: StepInfo) => void) | undefined;
   readonly onAccept: ((rec: AcceptedStep) => void) | undefined;
   readonly throwOnFailure: boolean;

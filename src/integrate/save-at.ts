@@ -24,7 +24,14 @@ export interface SaveAtOptions {
   dense?: boolean;
 }
 
-/** Checked `saveAt`. */
+/**
+ * Checked `saveAt`.
+ * @property t0 save y0 at t0.
+ * @property t1 save the final state.
+ * @property ts the requested save times, checked and ordered in the direction of integration (empty if none).
+ * @property steps save after every accepted step.
+ * @property dense keep every step's interpolant for `solution.evaluate(t)`.
+ */
 export interface ResolvedSaveAt {
   readonly t0: boolean;
   readonly t1: boolean;

@@ -15,9 +15,11 @@ import type { OptimizerState } from '../optim/optimizer.ts';
 import { Rng, type RngState } from '../core/random.ts';
 import type { SaveAtOptions } from '../integrate/save-at.ts';
 
+/** Options of {@link fit}. Required: field, y0, params, solve, loss, optimizer, steps; unknown keys are rejected with a TideError. */
 export interface FitOptions {
   /** The vector field or term being trained. */
   field: VectorField | Term;
+  /** Initial state, flat (length field.dim); a batch hook may replace it per step. */
   y0: Float64Array;
   /** Trained in place. */
   params: Float64Array;
@@ -28,6 +30,7 @@ export interface FitOptions {
    * is this step's minibatch from `batch` (undefined without one); mse(), l1() read its target.
    */
   loss: (ys: Readonly<Float64Array>, dYs: Float64Array, batch?: FitBatch) => number;
+  /** Updates params in place from each step's ∂L/∂params (e.g. `adam({ lr: 1e-2 })`). */
   optimizer: Optimizer;
   /** Number of steps this call runs (after a resume: further steps, numbered on from the state's step). */
   steps: number;
@@ -45,11 +48,17 @@ export interface FitOptions {
   seed?: number;
   /** The Rng passed to batch (advanced in place). Not with seed. */
   rng?: Rng;
-  /** Calls fn after every n-th step (steps n−1, 2n−1, … counted from 0), e.g. for validation or printing. */
+  /**
+   * Calls fn after every n-th step (steps n−1, 2n−1, … counted from 0), e.g. for validation or printing.
+   * @property __type.n the period, an integer ≥ 1.
+   * @property __type.fn called with that step's {@link FitStep}; an exception it throws stops fit, naming the step.
+   */
   every?: { n: number; fn: (info: FitStep) => void };
   /**
    * Stops when the loss has not fallen below (best − minDelta) for `patience` consecutive steps (minDelta ≥ 0,
    * default 0); the result's `stopped` says 'earlyStopping'. The step that triggers it has already updated params.
+   * @property __type.patience steps without improvement before stopping, an integer ≥ 1.
+   * @property __type.minDelta improvement below which a step does not count as one, ≥ 0; default 0.
    */
   earlyStopping?: { patience: number; minDelta?: number };
   /** Collect one {@link FitLogRow} per step in result.log (see fitLogToJSON, fitLogToCSV). Default false. */
@@ -67,17 +76,25 @@ export interface FitBatch {
   readonly y0?: Float64Array;
   /** Handed to the loss as its third argument's target (mse(), l1() use it). */
   readonly target?: Float64Array;
+  /** Start time for this step (default: the solve's t0). */
   readonly t0?: number;
+  /** End time for this step (default: the solve's t1). */
   readonly t1?: number;
+  /** Save times for this step (default: the solve's saveAt); the loss sees the rows of these saves. */
   readonly saveAt?: SaveAtOptions;
 }
 
 /** One row of fit's log. nfe_fwd / nfe_bwd are the gradient report's nfeForward / nfeBackward. */
 export interface FitLogRow {
+  /** Step index, counted from 0 over resumed runs. */
   readonly step: number;
+  /** Loss of the step's forward pass (before its update). */
   readonly loss: number;
+  /** Wall-clock seconds of the step (forward, loss, backward, update). */
   readonly sec: number;
+  /** Vector-field evaluations of the forward solve. */
   readonly nfe_fwd: number;
+  /** Vector-field evaluations of the backward pass. */
   readonly nfe_bwd: number;
 }
 
@@ -86,31 +103,45 @@ export interface FitLogRow {
  * fit's Rng, and the early-stopping counters. `fit({ ..., resume: state })` continues exactly.
  */
 export interface FitState {
+  /** Parameters after the last step, as a plain array. */
   readonly params: number[];
+  /** The optimizer's state (moments, step count), from `optimizer.state()`. */
   readonly optimizerState: OptimizerState;
+  /** Index of the next step to run. */
   readonly step: number;
+  /** State of fit's Rng after the last step (`Rng.fromState` restores it). */
   readonly rng: RngState;
   /** Best loss so far and steps since it improved (early stopping); best is null before any step. */
   readonly best: number | null;
+  /** Steps since the best loss last improved. */
   readonly wait: number;
 }
 
+/** What `onStep` and `every.fn` receive after each step. */
 export interface FitStep {
+  /** Step index, counted from 0 over resumed runs. */
   readonly step: number;
+  /** Loss of the step's forward pass (before its update). */
   readonly loss: number;
+  /** The gradient method's report for this step (NFE, VJPs, bytes held). */
   readonly report: GradientReport;
+  /** Wall-clock seconds of the step (forward, loss, backward, update). */
   readonly sec: number;
 }
 
+/** What {@link fit} returns: the loss history, costs, why it stopped, and the state to resume from. */
 export interface FitResult {
   /** Loss of every step (before that step's update). */
   readonly losses: Float64Array;
+  /** Smallest loss of this call's steps (Infinity if none ran). */
   readonly minLoss: number;
+  /** Loss of the last step run (NaN if none ran). */
   readonly finalLoss: number;
   /** Largest peak bytes any step's gradient method reported. */
   readonly peakBytes: number;
   /** Seconds per step (wall clock, as measured by the clock given, default performance.now). */
   readonly stepSec: Float64Array;
+  /** Gradient report of the last step run, or null if none ran. */
   readonly lastReport: GradientReport | null;
   /** Steps run by this call (fewer than `steps` after early stopping). */
   readonly stepsRun: number;

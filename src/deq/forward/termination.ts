@@ -13,7 +13,9 @@
  */
 import { TideError, checkOptionKeys, fmtGot } from '../../core/errors.ts';
 
+/** Objective of the stopping test: 'rel' = ‖f(z) − z‖/(‖f(z)‖ + ε), 'abs' = ‖f(z) − z‖ (Euclidean norms). */
 export type StopMode = 'rel' | 'abs';
+/** Where norms are taken: 'sample' per batch row (each row its own problem, the objective the worst row), 'batch' over the whole flattened batch. */
 export type BatchNorm = 'sample' | 'batch';
 /** Why a solve stopped. */
 export type StopReason = 'converged' | 'stagnated' | 'diverged' | 'maxIter' | 'nonfinite';
@@ -35,12 +37,27 @@ export interface TerminationOptions {
 }
 export const TERMINATION_KEYS = ['tol', 'stopMode', 'maxIter', 'norm', 'eps', 'protect'] as const;
 
+/**
+ * {@link TerminationOptions} checked, with every default filled in.
+ * @property tol tolerance on the objective.
+ * @property stopMode objective of the test ('rel' or 'abs').
+ * @property maxIter most f evaluations of one solve.
+ * @property norm per row ('sample') or whole batch ('batch').
+ * @property eps ε in the relative objective's denominator.
+ * @property protect whether the stagnation and protective-break rules are on.
+ */
 export interface ResolvedTermination {
   readonly tol: number; readonly stopMode: StopMode; readonly maxIter: number; readonly norm: BatchNorm;
   readonly eps: number; readonly protect: boolean;
 }
 
-/** What every forward solve reports. */
+/**
+ * What every forward solve reports.
+ * @property solver name of the solver that ran.
+ * @property nfe evaluations of f (Broyden's rejected line-search trials included).
+ * @property stop why the solve stopped.
+ * @property converged true iff stop is 'converged' (objective below tol).
+ */
 export interface ForwardStats {
   readonly solver: string;
   /** Iterates whose residual was measured (= f evaluations, except for Broyden's line search, whose rejected trials count only in nfe). */
