@@ -16,6 +16,7 @@
 import { TideError, checkOptionKeys, fmtGot } from '../core/errors.ts';
 import type { DeqMap } from './map.ts';
 
+/** Options of {@link revDeq}; unknown keys throw TideError('BAD_OPTION'). */
 export interface RevDeqOptions {
   /** β, the relaxation, in (0, 2) and ≠ 1 (default 0.8). */
   beta?: number;
@@ -25,6 +26,15 @@ export interface RevDeqOptions {
   tol?: number;
 }
 
+/**
+ * What {@link RevDeq.backward} reports about a forward/backward pair.
+ * @property method always 'reversible'.
+ * @property iterations iterations N of the forward (and backward) scheme.
+ * @property nfeForward f evaluations of the forward: 2 per iteration plus one for the residual.
+ * @property nfeBackward f evaluations of the backward reconstruction: 2 per iteration.
+ * @property vjpBackward VJPs of f in the backward pass: 2 per iteration.
+ * @property converged whether the forward met tol (false when tol is 0).
+ */
 export interface RevDeqReport {
   readonly method: 'reversible';
   readonly iterations: number;
@@ -40,6 +50,14 @@ export interface RevDeqReport {
   readonly peakBytes: number;
 }
 
+/**
+ * A reversible DEQ on a {@link DeqMap} (see the module header): `forward(x, params)` runs the relaxed pair iteration,
+ * `backward(dZ)` reverses it exactly while pulling the cotangent back. Made by {@link revDeq}.
+ * @property beta the relaxation β ∈ (0, 2), β ≠ 1.
+ * @property maxIter most iterations of the forward.
+ * @property tol stopping tolerance on the relative residual (0: always maxIter iterations).
+ * @property map the map f_θ(z, x) iterated.
+ */
 export class RevDeq<W = unknown> {
   readonly beta: number; readonly maxIter: number; readonly tol: number;
   private readonly byBatch = new Map<number, ReturnType<RevDeq<W>['alloc']>>();
@@ -112,6 +130,9 @@ export class RevDeq<W = unknown> {
   /**
    * dℓ/dθ and dℓ/dx of the N-step scheme for dZ = ∂ℓ/∂z_N, by reversing the iterations (O(1) memory in N).
    * @throws TideError('NONFINITE') when reconstruction overflows (too many iterations for this β).
+   * @property __type.dParams dℓ/dθ, length map.paramCount (owned by the object until the next call).
+   * @property __type.dX dℓ/dx, [batch, xDim].
+   * @property __type.report costs, residual and reconstruction error.
    */
   backward(dZ: Readonly<Float64Array>): { dParams: Float64Array; dX: Float64Array; report: RevDeqReport } {
     const s = this.last;

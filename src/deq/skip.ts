@@ -31,6 +31,17 @@ interface SkipWs {
   x: Float64Array; params: Float64Array; aux: number; z: Float64Array;
 }
 
+/**
+ * A Skip DEQ or Skip Reg. DEQ (see the module header): a {@link DeqLayer} on f whose initial guess comes from g_φ(x)
+ * (or f_θ(0, x)), plus the auxiliary loss L_skip. Made by {@link skipDeq} / {@link skipRegDeq}; use
+ * {@link skipDeqModel} to put it inside a model.
+ * @property layer the DEQ layer on f that finds z*.
+ * @property paramCount length of the parameter vector [θ, φ] (θ alone for Skip Reg.).
+ * @property lambdaSkip the weight λ_skip of the auxiliary loss.
+ * @property f the DEQ's map f_θ on [z, x].
+ * @property g the explicit net g_φ(x) → z₀, or null for Skip Reg. DEQ.
+ * @property init initialises θ = params[0 … layer.paramCount) with f's scheme and φ (the rest) with g's.
+ */
 export class SkipDeq {
   readonly layer: DeqLayer;
   readonly paramCount: number;
@@ -76,7 +87,12 @@ export class SkipDeq {
     return w;
   }
 
-  /** z* and the auxiliary loss L_skip (already weighted by λ_skip) for x [batch, xDim]. Arrays are owned until the next call. */
+  /**
+   * z* and the auxiliary loss L_skip (already weighted by λ_skip) for x [batch, xDim]. Arrays are owned until the next call.
+   * @property __type.z the fixed point z*, [batch, zDim].
+   * @property __type.auxLoss λ_skip · L_skip of this forward, to add to the loss.
+   * @property __type.stats the root solve's statistics.
+   */
   forward(x: Readonly<Float64Array>, params: Readonly<Float64Array>): { z: Float64Array; auxLoss: number; stats: ForwardStats } {
     const L = this.layer, map = L.map, nθ = L.paramCount;
     if (!(params instanceof Float64Array) || params.length !== this.paramCount) {
@@ -99,7 +115,12 @@ export class SkipDeq {
     return { z: w.z, auxLoss: w.aux, stats: L.stats! };
   }
 
-  /** Gradient of ℓ + L_skip with dZ = ∂ℓ/∂z*: dParams [θ, φ] and dX (owned until the next call). */
+  /**
+   * Gradient of ℓ + L_skip with dZ = ∂ℓ/∂z*: dParams [θ, φ] and dX (owned until the next call).
+   * @property __type.dParams gradient of ℓ + L_skip with respect to [θ, φ].
+   * @property __type.dX gradient with respect to x, [batch, xDim].
+   * @property __type.report the backward mode's costs.
+   */
   backward(dZ: Readonly<Float64Array>): { dParams: Float64Array; dX: Float64Array; report: DeqReport } {
     const w = this.last;
     if (w === null) throw new TideError('BAD_ARGUMENT', 'skipDeq.backward: call forward(x, params) first.');
@@ -149,6 +170,7 @@ interface SkipModelWs extends ModelWorkspace { readonly dParams: Float64Array }
  * vjp returns the gradient of ℓ + L_skip (Pal 2023 thesis §4.2: the auxiliary term is part of
  * the training objective), not the bare pullback of z*; the last apply's L_skip is `auxLoss`, to add to the
  * reported loss. One SkipDeq keeps one forward per batch size, so use one workspace per batch size.
+ * @property skip the Skip DEQ it wraps.
  */
 export class SkipDeqModel implements Model<SkipModelWs> {
   readonly name: string;

@@ -8,4 +8,4 @@ export type {
   OlderScheme,
 } from './stability.ts';
 export { slidesStabilityFigure, stabilityFigureToJSON } from './stability-data.ts';
-export type { StabilityFigureData, StabilityFigurePanel, StabilityFigureOptions, StabilityFigureJSON } from './stability-data.ts';
+export type { StabilityFigureData, StabilityFigurePanel, StabilityFigureOptions, StabilityFigureJSON, StabilityFigurePanelJSON } from './stability-data.ts';

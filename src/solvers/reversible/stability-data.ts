@@ -32,14 +32,25 @@ export const ralston3: Tableau = defineTableau({
   reference: 'A. Ralston, Math. Comp. 16 (1962) 431–437; "RK3Simple" in sammccallum/reversible-solvers (the white-dwarf experiment)',
 });
 
-/** One panel of the figure: the base method, its region on the grid and its real-axis stable intervals. */
+/**
+ * One panel of the figure: the base method, its region on the grid and its real-axis stable intervals.
+ * @property label the base method's name as the slides print it ('Euler', 'Midpoint', 'RK3', 'RK4').
+ * @property region the λ-coupled scheme's stability on the figure's grid.
+ * @property realIntervals open intervals of the real axis (z = hα, α real) where the scheme is stable.
+ */
 export interface StabilityFigurePanel {
   readonly label: string;
   readonly region: StabilityRegion;
   readonly realIntervals: OpenInterval[];
 }
 
-/** The whole figure: settings, provenance note, one panel per base method. */
+/**
+ * The whole figure: settings, provenance note, one panel per base method.
+ * @property title the figure's title, with λ.
+ * @property lambda the coupling λ (0.8 in the slides).
+ * @property note provenance: how the regions were computed and where they differ from the slides' figure.
+ * @property panels one panel per base method.
+ */
 export interface StabilityFigureData {
   readonly title: string;
   readonly lambda: number;
@@ -49,7 +60,12 @@ export interface StabilityFigureData {
   readonly panels: readonly StabilityFigurePanel[];
 }
 
-/** Options of {@link slidesStabilityFigure}; the window and λ default to the slides' setting. */
+/**
+ * Options of {@link slidesStabilityFigure}; the window and λ default to the slides' setting.
+ * @property lambda coupling λ ∈ (0, 1]; default 0.8 (the slides').
+ * @property nRe grid points on the real axis Re z ∈ [−3.5, 0.5]; default 201.
+ * @property nIm grid points on the imaginary axis Im z ∈ [−3, 3]; default 301.
+ */
 export interface StabilityFigureOptions {
   readonly lambda?: number;
   readonly nRe?: number;
@@ -77,10 +93,27 @@ export function slidesStabilityFigure(options: StabilityFigureOptions = {}): Sta
   return { title: `Stability regions of reversible schemes (h = 1, λ = ${lambda})`, lambda, h: 1, note: NOTE, panels };
 }
 
-/** {@link StabilityFigureData} as plain JSON-serialisable data. */
+/** {@link StabilityFigurePanel} as plain JSON-serialisable data. */
+export interface StabilityFigurePanelJSON {
+  /** The base method's name as the slides print it. */
+  label: string;
+  /** The panel's region with plain arrays. */
+  region: StabilityRegionJSON;
+  /** Open stable intervals of the real axis as [lo, hi] pairs. */
+  realIntervals: [number, number][];
+}
+
+/**
+ * {@link StabilityFigureData} as plain JSON-serialisable data.
+ * @property title as {@link StabilityFigureData.title}.
+ * @property lambda the coupling λ.
+ * @property h step size (1).
+ * @property note as {@link StabilityFigureData.note}.
+ * @property panels the panels, with regions as {@link StabilityRegionJSON} and intervals as [lo, hi] pairs.
+ */
 export interface StabilityFigureJSON {
   title: string; lambda: number; h: number; note: string;
-  panels: { label: string; region: StabilityRegionJSON; realIntervals: [number, number][] }[];
+  panels: StabilityFigurePanelJSON[];
 }
 
 /** A JSON-serialisable copy of {@link slidesStabilityFigure}'s result (`JSON.stringify` it for the plotting script). */

@@ -387,7 +387,12 @@ export function couplingSpectralRadius(base: BaseMethod, lambda: number, z: Comp
 // ---------------------------------------------------------------------------------------------------------------
 // Regions and real intervals
 
-/** Grid of z = hα values for {@link stabilityRegion}; defaults are the slides' figure window. */
+/**
+ * Grid of z = hα values for {@link stabilityRegion}; defaults are the slides' figure window.
+ * @property reMax upper end of the real range of z, default 0.5.
+ * @property imMax upper end of the imaginary range of z, default 3.
+ * @property nIm points on the imaginary axis, endpoints included; default 301.
+ */
 export interface StabilityGrid {
   /** Real range of z, default [−3.5, 0.5]. */
   readonly reMin?: number; readonly reMax?: number;
@@ -397,7 +402,13 @@ export interface StabilityGrid {
   readonly nRe?: number; readonly nIm?: number;
 }
 
-/** Stability of the λ-coupled scheme on a grid of z = hα (with h = 1, of α), as plain data for plots. */
+/**
+ * Stability of the λ-coupled scheme on a grid of z = hα (with h = 1, of α), as plain data for plots.
+ * @property lambda the coupling λ the region was computed for.
+ * @property im imaginary axis values im[i], i < nIm.
+ * @property nRe points on the real axis.
+ * @property nIm points on the imaginary axis.
+ */
 export interface StabilityRegion {
   /** Base method: the tableau's name, or 'polynomial'. */
   readonly method: string;
@@ -415,7 +426,17 @@ export interface StabilityRegion {
   readonly spectralRadius: Float64Array;
 }
 
-/** {@link StabilityRegion} with plain arrays (non-finite radii as null), for JSON.stringify. */
+/**
+ * {@link StabilityRegion} with plain arrays (non-finite radii as null), for JSON.stringify.
+ * @property method as {@link StabilityRegion.method}.
+ * @property lambda the coupling λ.
+ * @property coefficients stability polynomial of the base, constant term first.
+ * @property re real axis values.
+ * @property im imaginary axis values.
+ * @property nRe points on the real axis.
+ * @property nIm points on the imaginary axis.
+ * @property spectralRadius spectral radius of M at each grid point (row-major nIm × nRe); null where it is not finite.
+ */
 export interface StabilityRegionJSON {
   method: string; lambda: number; coefficients: number[]; re: number[]; im: number[]; nRe: number; nIm: number;
   /** Row-major nIm × nRe, 0 or 1. */
@@ -488,7 +509,10 @@ export function stabilityRegionToJSON(region: StabilityRegion): StabilityRegionJ
   };
 }
 
-/** Options of {@link realStabilityIntervals}. */
+/**
+ * Options of {@link realStabilityIntervals}.
+ * @property max upper end of the real range searched; default 0.
+ */
 export interface RealIntervalOptions {
   /** Real range of z = hα searched; default [−4, 0]. */
   readonly min?: number; readonly max?: number;
