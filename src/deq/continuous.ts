@@ -34,6 +34,7 @@ import type { ForwardSolver, IterMap, SolverWorkspace } from './forward/solver.t
 import { Monitor, TERMINATION_KEYS, resolveTermination } from './forward/termination.ts';
 import type { ForwardStats, ResolvedTermination, StopReason, TerminationOptions } from './forward/termination.ts';
 
+/** ODE solvers the continuous DEQ can integrate dz/dt = f(z) − z with. */
 export type ContinuousMethod = 'vcab3' | 'tsit5';
 
 export interface ContinuousOptions extends TerminationOptions {
@@ -47,7 +48,10 @@ export interface ContinuousOptions extends TerminationOptions {
   tMax?: number;
 }
 
-/** ForwardStats plus the ODE solve's figures. */
+/**
+ * ForwardStats plus the ODE solve's figures.
+ * @property rejectedSteps rejected ODE steps.
+ */
 export interface ContinuousStats extends ForwardStats {
   /** Termination time T. */
   readonly tFinal: number;
@@ -78,6 +82,13 @@ function same(a: Readonly<Float64Array>, b: Readonly<Float64Array>): boolean {
   return true;
 }
 
+/**
+ * The continuous-DEQ forward solver (see the module header): integrates dz/dt = f(z) − z until the residual rule holds. Made by {@link continuous}.
+ * @property method the ODE solver.
+ * @property rtol relative tolerance of the ODE solve's step control.
+ * @property atol absolute tolerance of the ODE solve's step control.
+ * @property tMax largest time the solve may reach before stopping with 'maxIter'.
+ */
 export class ContinuousSolver implements ForwardSolver<ContinuousWs> {
   readonly name: string;
   readonly termination: ResolvedTermination;

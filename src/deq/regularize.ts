@@ -16,6 +16,7 @@ import { TideError, checkOptionKeys, fmtGot } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
 import type { DeqMap } from './map.ts';
 
+/** Options of {@link jacobianPenalty}; unknown keys throw TideError('BAD_OPTION'). */
 export interface JacobianPenaltyOptions {
   /** γ (default 1). */
   weight?: number;
@@ -27,6 +28,14 @@ export interface JacobianPenaltyOptions {
   h?: number;
 }
 
+/**
+ * The Jacobian–Frobenius penalty P at (z, x) and its gradients, from {@link jacobianPenalty}.
+ * @property value the penalty P = γ · (1/N) Σ ‖ε_vᵀ J‖² / d (an unbiased estimate of γ‖J‖_F²/d).
+ * @property dX ∂P/∂x, [batch, xDim].
+ * @property dZ ∂P/∂z at fixed θ and x, [batch, zDim]: add it to ∂ℓ/∂z* before the DEQ backward.
+ * @property vjps VJPs of f spent (one per probe, plus two per probe for the gradient).
+ * @property nfe evaluations of f spent.
+ */
 export interface JacobianPenalty {
   readonly value: number;
   /** ∂P/∂θ, ∂P/∂x, ∂P/∂z (at fixed θ and x). */
@@ -84,6 +93,11 @@ export function jacobianPenalty(map: DeqMap, params: Readonly<Float64Array>, z: 
   return { value, dParams, dX, dZ, vjps, nfe };
 }
 
+/**
+ * Options of {@link spectralRadius}; unknown keys throw TideError('BAD_OPTION').
+ * @property iterations normalised power-iteration steps before the two-step eigenvalue fit, an integer ≥ 1; default 30.
+ * @property rng the generator of the starting vector (default new Rng(1)).
+ */
 export interface SpectralRadiusOptions { iterations?: number; rng?: Rng }
 
 /**
@@ -91,6 +105,9 @@ export interface SpectralRadiusOptions { iterations?: number; rng?: Rng }
  * After `iterations` normalised steps v ← Jᵀv/‖Jᵀv‖, two more give w₁ = Jᵀv, w₂ = Jᵀw₁ and the least-squares fit
  * w₂ ≈ a w₁ + b v: the roots of t² − a t − b are the dominant eigenvalue(s), real or a complex pair (plain ratios of
  * norms oscillate for a complex pair). Cost: iterations + 2 VJPs (default 30).
+ * @property __type.rho the largest row's estimate of ρ(∂f/∂z).
+ * @property __type.perRow each batch row's estimate, length batch.
+ * @property __type.vjps VJPs spent (iterations + 2).
  */
 export function spectralRadius(map: DeqMap, params: Readonly<Float64Array>, z: Readonly<Float64Array>, x: Readonly<Float64Array>,
   options?: SpectralRadiusOptions): { rho: number; perRow: Float64Array; vjps: number } {

@@ -10,9 +10,11 @@ import { TideError, checkOptionKeys, fmtGot } from '../../core/errors.ts';
 
 /** out = A v (both length n); out never aliases v. */
 export interface LinearOperator {
+  /** out = A v. */
   apply(out: Float64Array, v: Readonly<Float64Array>): void;
 }
 
+/** Options of {@link gmres} (and of the implicit backward mode's GMRES solve); unknown keys throw TideError('BAD_OPTION'). */
 export interface GmresOptions {
   /** Stop when ‖b − Ax‖ ≤ max(atol, rtol·‖b‖). Default rtol 1e-10. */
   rtol?: number;
@@ -25,6 +27,11 @@ export interface GmresOptions {
 }
 export const GMRES_KEYS = ['rtol', 'atol', 'restart', 'maxIter'] as const;
 
+/**
+ * What {@link gmres} reports.
+ * @property bNorm ‖b‖, the scale of the relative test.
+ * @property converged whether ‖b − Ax‖ ≤ max(atol, rtol·‖b‖) at the end.
+ */
 export interface GmresStats {
   /** Operator applications in Arnoldi steps (restart residuals excluded). */
   readonly iterations: number;
@@ -38,8 +45,19 @@ export interface GmresStats {
   readonly residualHistory: Float64Array;
 }
 
+/**
+ * {@link GmresOptions} checked, with the defaults filled in (rtol 1e-10, atol 0, restart 20, maxIter 200).
+ * @property rtol relative tolerance on ‖b − Ax‖.
+ * @property atol absolute tolerance on ‖b − Ax‖.
+ * @property restart Krylov vectors per cycle, mr.
+ * @property maxIter most operator applications in all.
+ */
 export interface ResolvedGmres { readonly rtol: number; readonly atol: number; readonly restart: number; readonly maxIter: number }
 
+/**
+ * Checks GMRES options (and `extra`, keys a caller adds) and fills in the defaults; `where` prefixes messages.
+ * @throws TideError('BAD_OPTION') for an unknown key, a negative or non-finite tolerance, rtol = atol = 0, or a restart / maxIter that is not an integer ≥ 1.
+ */
 export function resolveGmres(where: string, o: GmresOptions | undefined, extra: readonly string[] = []): ResolvedGmres {
   checkOptionKeys(where, o, [...GMRES_KEYS, ...extra]);
   const num = (k: 'rtol' | 'atol', d: number): number => {
@@ -63,6 +81,7 @@ export interface GmresWorkspace {
   readonly history: Float64Array; readonly bytes: number;
 }
 
+/** Allocates the buffers {@link gmres} needs for systems of size n with these options (min(restart, maxIter) + 1 Krylov vectors of length n and the Hessenberg factors); reuse it for every solve of that size. */
 export function gmresWorkspace(n: number, o: ResolvedGmres): GmresWorkspace {
   const mr = Math.min(o.restart, o.maxIter);
   const Q = Array.from({ length: mr + 1 }, () => new Float64Array(n));

@@ -17,9 +17,12 @@ import type { ForwardSolver, IterMap } from '../forward/solver.ts';
 import { fmtHistory } from '../forward/termination.ts';
 import type { DeqMap } from '../map.ts';
 
+/** Solvers of the adjoint system (I − J)ᵀ λ = v that {@link implicit} accepts. */
 export type AdjointSolverName = 'gmres' | 'fixed-point' | 'broyden' | 'anderson';
+/** Every {@link AdjointSolverName}, in a stable order. */
 export const ADJOINT_SOLVERS: readonly AdjointSolverName[] = ['gmres', 'fixed-point', 'broyden', 'anderson'];
 
+/** Options of {@link implicit}: the adjoint solver and its tolerances (GMRES's own options included); unknown keys throw TideError('BAD_OPTION'). */
 export interface ImplicitOptions extends GmresOptions {
   /** The adjoint solver (default 'gmres'). */
   solver?: AdjointSolverName;

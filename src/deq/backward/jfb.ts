@@ -13,6 +13,7 @@ import { TideError, checkOptionKeys, fmtGot } from '../../core/errors.ts';
 import type { DeqBackward, DeqBackwardContext, DeqBackwardRun, DeqRecord, DeqReport } from './method.ts';
 import { newDeqReport } from './method.ts';
 
+/** Options of {@link phantom} (the truncated Neumann series of Geng et al. 2021's phantom gradients); unknown keys throw TideError('BAD_OPTION'). */
 export interface PhantomOptions {
   /** Neumann terms beyond the first (k ≥ 0; default 5). */
   k?: number;

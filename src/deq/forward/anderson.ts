@@ -33,6 +33,13 @@ interface AndersonWs extends SolverWorkspace {
   readonly mon: Monitor;
 }
 
+/**
+ * Anderson acceleration of the fixed-point iteration (see the module header). Made by {@link anderson}.
+ * @property memory m, past iterates kept.
+ * @property lambda λ, the ridge on the Gram matrix.
+ * @property ridge 'absolute' (λ) or 'relative' (λ·trace(GGᵀ)/n).
+ * @property damping β, the mixing of images and iterates, in (0, 1].
+ */
 export class AndersonSolver implements ForwardSolver<AndersonWs> {
   readonly name = 'anderson';
   readonly termination: ResolvedTermination;

@@ -46,6 +46,12 @@ export interface BroydenLineSearchOptions {
   /** Most shrinks per iteration, an integer ≥ 1 (default 6: the smallest step 1/64 ≥ Bai et al.'s s_min = 1e-2). */
   maxBacktracks?: number;
 }
+/**
+ * {@link BroydenLineSearchOptions} checked, with the defaults filled in.
+ * @property c1 sufficient-decrease constant c₁ ∈ (0, 1).
+ * @property shrink factor in (0, 1) by which a rejected step is shrunk.
+ * @property maxBacktracks most shrinks per iteration.
+ */
 export interface ResolvedLineSearch { readonly c1: number; readonly shrink: number; readonly maxBacktracks: number }
 export interface BroydenOptions extends TerminationOptions {
   /**
@@ -84,6 +90,10 @@ function resolveLineSearch(ls: BroydenOptions['lineSearch']): ResolvedLineSearch
   return { c1, shrink, maxBacktracks };
 }
 
+/**
+ * Broyden's quasi-Newton root solver on g(z) = f(z) − z (see the module header). Made by {@link broyden}.
+ * @property lineSearch the Armijo line search's settings, or null when it is off (the default).
+ */
 export class BroydenSolver implements ForwardSolver<BroydenWs> {
   readonly name = 'broyden';
   readonly termination: ResolvedTermination;

@@ -15,6 +15,10 @@ export interface FixedPointOptions extends TerminationOptions {
 
 interface FixedPointWs extends SolverWorkspace { readonly z: Float64Array; readonly fz: Float64Array; readonly mon: Monitor }
 
+/**
+ * The (damped) fixed-point iteration z ← (1 − β) z + β f(z). Made by {@link fixedPoint}.
+ * @property damping β in z ← (1 − β) z + β f(z), in (0, 1].
+ */
 export class FixedPointSolver implements ForwardSolver<FixedPointWs> {
   readonly name = 'fixed-point';
   readonly termination: ResolvedTermination;
