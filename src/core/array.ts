@@ -5,8 +5,11 @@
  */
 import { TideError, fmtShape, fmtGot } from './errors.ts';
 
+/** Element type of arrays, parameters and models: 'float64' (the default everywhere) or 'float32'. */
 export type DType = 'float64' | 'float32';
+/** A typed array of either {@link DType}. */
 export type FloatArray = Float64Array | Float32Array;
+/** Sizes of the axes, outermost first (row-major); [] is a scalar. */
 export type Shape = readonly number[];
 
 /** Number of elements of a shape ([] is a scalar: 1 element). Throws on a bad shape. */
@@ -64,7 +67,21 @@ export function checkArray(where: string, name: string, x: unknown, n: number, s
   return x;
 }
 
-/** A dense row-major array: data, shape and dtype. */
+/**
+ * A dense row-major array: data, shape and dtype. `new NDArray(data, shape)` wraps data without copying; it throws
+ * TideError('DTYPE') for data that is not a Float64Array / Float32Array and TideError('SHAPE') when data.length
+ * differs from the shape's product.
+ * @property data the elements, flat and row-major (not copied: the array shares it).
+ * @property shape the shape (frozen).
+ * @property zeros a zero-filled array of that shape and dtype (default 'float64').
+ * @property dtype 'float64' or 'float32', from the data's type.
+ * @property size number of elements (the shape's product).
+ * @property rank number of axes.
+ * @property set writes value at a multi-index (value first: set(value, i, j)); throws TideError('SHAPE') for a wrong index count or an index out of range.
+ * @property clone a copy with its own data.
+ * @property toFloat32 a float32 copy (values rounded to single precision).
+ * @property toFloat64 a float64 copy.
+ */
 export class NDArray {
   readonly data: FloatArray;
   readonly shape: Shape;

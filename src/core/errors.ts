@@ -21,6 +21,13 @@ export type TideErrorCode =
 /** Marks TideErrors across copies of the package (its ESM build and CommonJS bundle each define the class). */
 const TIDE_ERROR = Symbol.for('tidediff.TideError');
 
+/**
+ * The error every tide failure throws: `code` for programs to branch on, `details` with the values involved, and a
+ * message that says what was wrong, what was expected and how to fix it. `cause` holds a wrapped error (for
+ * USER_FUNCTION: the exception the user's function threw).
+ * @property code what kind of failure it is (see {@link TideErrorCode}).
+ * @property details structured context: the option or argument name, expected and actual values, the step or time.
+ */
 export class TideError extends Error {
   /** `x instanceof TideError` holds for a TideError of any copy of the package loaded in the same realm. */
   static override [Symbol.hasInstance](x: unknown): boolean {

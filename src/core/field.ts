@@ -13,6 +13,10 @@
 import { TideError, checkFinite } from './errors.ts';
 import { describe } from './array.ts';
 
+/**
+ * A vector field f(t, y; params) on a flat state, with an optional hand-written VJP: what `solve` integrates as
+ * dy/dt = f (through `odeTerm`). Make one with {@link fieldFromFunction}, {@link fieldFromTrace} or {@link fieldFromModel}, or write the object yourself.
+ */
 export interface VectorField {
   /** Length of the flat state y (batch × state dimension). */
   readonly dim: number;
@@ -38,6 +42,7 @@ export interface VectorField {
  * reversible step): `eval(slot, …)` keeps what the VJP needs (activations and a copy of y) in that slot, and
  * `vjp(slot, …)` pulls back at that point without evaluating f again. Slots are independent; a slot is valid until
  * its next eval. params must stay unchanged between eval and vjp.
+ * @property slots number of stage slots.
  */
 export interface FieldTape {
   readonly slots: number;

@@ -5,7 +5,10 @@
  */
 import { TideError, checkOptions, fmtGot } from './errors.ts';
 
-/** Plain-JSON state of an {@link Rng} (see {@link Rng.state}). */
+/**
+ * Plain-JSON state of an {@link Rng} (see {@link Rng.state}).
+ * @property seed the seed the generator was made with.
+ */
 export interface RngState {
   readonly seed: number;
   /** The four 32-bit words of xoshiro128**, as unsigned integers. */
@@ -14,6 +17,10 @@ export interface RngState {
   readonly spare: number | null;
 }
 
+/**
+ * The seedable generator (see the module header). `new Rng(seed)` throws TideError('BAD_ARGUMENT') for a non-finite seed.
+ * @property seed the seed it was made with.
+ */
 export class Rng {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
   private spare = 0; private hasSpare = false;
@@ -104,7 +111,7 @@ export class Rng {
    * same seed gives the same permutation. Works on plain arrays and typed arrays.
    * @throws TideError('BAD_ARGUMENT') unless `array` is an array or a typed array.
    */
-  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
+  shuffle<T extends { /** Number of elements. */ length: number; [i: number]: unknown }>(array: T): T {
     if (!Array.isArray(array) && !(ArrayBuffer.isView(array) && !(array instanceof DataView))) {
       throw new TideError('BAD_ARGUMENT', `Rng.shuffle: expected an array or a typed array to shuffle in place, got ${fmtGot(array)}.`);
     }

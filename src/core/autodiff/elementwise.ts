@@ -14,6 +14,7 @@ import type { Tracer } from './node.ts';
 import { getActivation } from '../kernels/activations.ts';
 import type { Activation } from '../kernels/activations.ts';
 
+/** An operand of the binary ops: a Var, or a number (treated as a constant scalar broadcast to the other operand's shape). */
 export type Operand = Node | number;
 
 /** Turns a number into a scalar constant node of the active trace. */

@@ -14,6 +14,7 @@ import { NDArray, allocate, describe, dtypeOf, shapeSize } from '../array.ts';
 import { TideError, fmtShape, fmtGot, didYouMean, checkOptions, checkFunction, firstNonFinite, rethrowUser } from '../errors.ts';
 import { InputNode, Node, Tracer, withTracer } from './node.ts';
 
+/** Options of {@link trace}; unknown keys throw TideError('BAD_OPTION'). */
 export interface TraceOptions {
   /** Element type of every buffer in the graph (default 'float64'); bound inputs must match. */
   dtype?: DType;
@@ -21,6 +22,12 @@ export interface TraceOptions {
   wrt?: readonly string[];
 }
 
+/**
+ * A traced function, compiled once for fixed shapes: bind inputs, `run()` the forward, `backward(dOut)` the pullback,
+ * read `value` and `grad(name)`. Neither pass allocates. Made by {@link trace}.
+ * @property dtype element type of every buffer in the graph.
+ * @property output the output node; its value holds the result after run().
+ */
 export class Graph {
   readonly dtype: DType;
   readonly output: Node;
@@ -31,6 +38,7 @@ export class Graph {
   private readonly ownedGrads: FloatArray[];
   private readonly ownInputGrads = new Map<InputNode, FloatArray>();
 
+  /** @internal Graphs are built by trace (or vjp, fieldFromTrace). */
   constructor(tracer: Tracer, inputs: Map<string, InputNode>, output: Node, wrt: ReadonlySet<string>) {
     if (!(tracer instanceof Tracer) || !(inputs instanceof Map) || !(output instanceof Node)) {
       throw new TideError('BAD_ARGUMENT', 'Graph: graphs are built by trace(shapes, fn) (or vjp, fieldFromTrace); the constructor is internal.');
@@ -220,8 +228,10 @@ export function traceAs<K extends string>(where: string, what: string, shapes: R
   return new Graph(tracer, inputs, out, wrt);
 }
 
+/** An input of {@link vjp} / {@link valueAndGrad}: an NDArray (its shape is used), a flat typed array (shape [n]) or a number (a scalar). */
 export type VjpInput = NDArray | FloatArray | number;
 
+/** What {@link vjp} returns: the value at the inputs and a pullback that can be called any number of times. */
 export interface VjpResult {
   /** The function's value. */
   value: NDArray;
@@ -267,7 +277,12 @@ function vjpAs(where: string, fn: (...xs: Node[]) => Node, inputs: VjpInput[]): 
   };
 }
 
-/** Value and gradient of a scalar-valued function of the inputs. */
+/**
+ * Value and gradient of a scalar-valued function of the inputs.
+ * @throws TideError('SHAPE') if fn does not return a scalar.
+ * @property __type.value the function's value.
+ * @property __type.grads the gradient with respect to each input, in order (fresh arrays).
+ */
 export function valueAndGrad(fn: (...xs: Node[]) => Node, ...inputs: VjpInput[]): { value: number; grads: FloatArray[] } {
   const r = vjpAs('valueAndGrad', fn, inputs);
   if (r.value.size !== 1) throw new TideError('SHAPE', `valueAndGrad: the function must return a scalar, got shape ${fmtShape(r.value.shape)}. Reduce it with sum or mean, or use vjp.`);

@@ -8,7 +8,15 @@ import { TideError, fmtShape, fmtGot, rethrowUser } from '../errors.ts';
 import { Node, activeTracer, checkVar } from './node.ts';
 import type { Tracer } from './node.ts';
 
-/** What a model must offer to enter a graph (the nn `Model` interface satisfies it). */
+/**
+ * What a model must offer to enter a graph (the nn `Model` interface satisfies it).
+ * @property inDim features per input row.
+ * @property outDim features per output row.
+ * @property paramCount length of the flat parameter vector.
+ * @property name description for messages.
+ * @property workspace allocates the scratch for inputs of shape [batch, inDim].
+ * @property apply out [batch, outDim] = model(x; params), keeping what vjp needs in ws; returns out.
+ */
 export interface ApplyVjp<W = unknown> {
   readonly inDim: number;
   readonly outDim: number;

@@ -39,11 +39,18 @@ export function withTracer<T>(tracer: Tracer, fn: () => T): T {
   try { return fn(); } finally { current = prev; }
 }
 
-/** A symbolic tensor inside a traced graph. Build with the functions of `ops`; never construct directly. */
+/**
+ * A symbolic tensor inside a traced graph. Build with the functions of `ops`; never construct directly.
+ * @property shape the tensor's shape (frozen).
+ * @property size number of elements (the shape's product).
+ * @property parents the nodes this one is computed from.
+ * @property needsGrad whether a requested input influences this node (only such nodes get a cotangent).
+ */
 export abstract class Node {
   readonly shape: Shape;
   readonly size: number;
   readonly parents: readonly Node[];
+  /** @internal The trace this node belongs to. */
   readonly tracer: Tracer;
   /** Output buffer (owned, or a view of a parent's for reshape/slice). */
   value: FloatArray;
@@ -53,6 +60,7 @@ export abstract class Node {
   /** Op name, for messages. */
   abstract readonly op: string;
 
+  /** @internal Nodes are made by the ops of a trace, never directly. */
   constructor(tracer: Tracer, shape: Shape, parents: readonly Node[], ownValue = true) {
     for (const p of parents) {
       if (!(p instanceof Node)) throw new TideError('BAD_ARGUMENT', `tide ops: an operand is ${fmtGot(p)}, not a Var; pass the Vars the traced function receives or that ops return.`);
@@ -84,12 +92,16 @@ export abstract class Node {
 /** The public name of a traced tensor. */
 export type Var = Node;
 
-/** A graph input: bound by reference to the caller's array on every run. */
+/**
+ * A graph input: bound by reference to the caller's array on every run.
+ * @property name the input's name, as given to trace.
+ */
 export class InputNode extends Node {
   readonly op = 'input';
   readonly name: string;
   /** Holder used when a number is bound (scalars such as t). */
   readonly holder: FloatArray;
+  /** @internal Made by trace for each named input. */
   constructor(tracer: Tracer, name: string, shape: Shape) {
     super(tracer, shape, [], true);
     this.name = name;

@@ -18,6 +18,10 @@ import type { Node } from './node.ts';
 import { traceAs } from './graph.ts';
 import type { Graph } from './graph.ts';
 
+/**
+ * Options of {@link fieldFromTrace}; unknown keys throw TideError('BAD_OPTION').
+ * @property name the field's name in messages; default 'traced field'.
+ */
 export interface TraceFieldOptions {
   /** Shape of the state y, e.g. [batch, d]; a number means [n]. */
   shape: Shape | number;
@@ -29,7 +33,11 @@ export interface TraceFieldOptions {
 /** f(t, y, p); it may ignore any of its arguments (their cotangents are then zero). */
 export type TracedFieldFunction = (t: Node, y: Node, p: Node) => Node;
 
-/** The VectorField of a traced function; `graph` is exposed for diagnostics. */
+/**
+ * The VectorField of a traced function; `graph` is exposed for diagnostics.
+ * @property graph the traced graph of f(t, y, p) (for diagnostics).
+ * @property shape the state's shape as given (a number n becomes [n]).
+ */
 export interface TracedField extends VectorField {
   readonly graph: Graph;
   tape(slots: number): FieldTape;
@@ -40,6 +48,10 @@ export interface TracedField extends VectorField {
 
 const EXAMPLE = '{ shape: [16, 2], paramCount: 4 }';
 
+/**
+ * A {@link VectorField} from f(t, y, p) written with tide ops (see the module header): traced once, then eval and vjp run the fixed graph.
+ * @throws TideError('BAD_ARGUMENT') if fn is not a function or options are missing; TideError('BAD_OPTION') / ('SHAPE') for a missing or empty shape, a bad paramCount or name; errors thrown by fn while tracing are re-thrown as USER_FUNCTION with the cause.
+ */
 export function fieldFromTrace(fn: TracedFieldFunction, options: TraceFieldOptions): TracedField {
   checkFunction('fieldFromTrace', 'f', fn, '(t, y, p) => Var written with tide ops');
   if (options === undefined) {

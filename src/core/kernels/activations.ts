@@ -25,12 +25,19 @@ import type { FloatArray } from '../array.ts';
 import { TideError, unknownName } from '../errors.ts';
 import { exp, expm1, gelu as geluExact, normalCdf, normalPdf, sigmoid, tanh } from './fastmath.ts';
 
+/** Names of the built-in activations ('gelu' is the erf form, 'gelu-tanh' the tanh approximation; 'swish' is x·σ(x)). */
 export type ActivationName = 'identity' | 'tanh' | 'sigmoid' | 'softplus' | 'relu' | 'gelu' | 'gelu-tanh' | 'swish';
 
+/** Every {@link ActivationName}, in a stable order. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = Object.freeze([
   'identity', 'tanh', 'sigmoid', 'softplus', 'relu', 'gelu', 'gelu-tanh', 'swish',
 ] as const);
 
+/**
+ * An elementwise activation with its derivative, as array kernels (forward, backward) and scalar forms (f, df).
+ * @property name the activation's name.
+ * @property df the derivative act'(x).
+ */
 export interface Activation {
   readonly name: ActivationName;
   /** true if backward needs the input x; false if it needs only the output y. */
