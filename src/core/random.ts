@@ -111,7 +111,7 @@ export class Rng {
    * same seed gives the same permutation. Works on plain arrays and typed arrays.
    * @throws TideError('BAD_ARGUMENT') unless `array` is an array or a typed array.
    */
-  shuffle<T extends { /** Number of elements. */ length: number; [i: number]: unknown }>(array: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
     if (!Array.isArray(array) && !(ArrayBuffer.isView(array) && !(array instanceof DataView))) {
       throw new TideError('BAD_ARGUMENT', `Rng.shuffle: expected an array or a typed array to shuffle in place, got ${fmtGot(array)}.`);
     }

@@ -9,6 +9,10 @@ import { checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 
 export interface ActivationWorkspace extends ModelWorkspace { y: FloatArray; dtmp: FloatArray }
 
+/**
+ * An activation applied elementwise as a layer without parameters (inDim = outDim = dim); `new ActivationLayer(name, dim)` throws TideError('UNKNOWN_NAME') for an unknown activation and TideError('SHAPE') for a dim that is not a positive integer.
+ * @property activation the activation applied elementwise.
+ */
 export class ActivationLayer implements Model<ActivationWorkspace> {
   readonly name: string;
   readonly inDim: number;

@@ -22,6 +22,10 @@ export interface ChainWorkspace extends ModelWorkspace {
   dSrc: FloatArray | null; dViews: FloatArray[];
 }
 
+/**
+ * Sub-models applied in sequence, as one {@link Model} whose parameter vector is the concatenation of theirs (block names prefixed 'layers.i.'). Made by {@link chain} and {@link mlp}.
+ * @property layers the sub-models, applied in order (each one's outDim is the next one's inDim).
+ */
 export class Chain implements Model<ChainWorkspace> {
   readonly name: string;
   readonly inDim: number;
@@ -131,6 +135,11 @@ export function chain(...entries: Array<Model | string>): Chain {
   return new Chain(entries);
 }
 
+/**
+ * Options of {@link mlp}; unknown keys throw TideError('BAD_OPTION'), unknown activation or init names TideError('UNKNOWN_NAME').
+ * @property init init scheme of every layer (default 'pytorch').
+ * @property dtype element type of parameters and buffers (default 'float64').
+ */
 export interface MlpOptions {
   /** Hidden activation (default 'tanh'). */
   activation?: string;

@@ -112,6 +112,10 @@ export class ConcatSquash implements Model<ConcatSquashWorkspace> {
   }
 }
 
+/**
+ * A {@link ConcatSquash} layer inDim → outDim; options init (default 'pytorch' for the weight and bias; see the class for the gate and hyper-bias) and dtype (default 'float64').
+ * @throws TideError('SHAPE') for sizes that are not positive integers, TideError('BAD_OPTION') / ('UNKNOWN_NAME') for bad options.
+ */
 export function concatSquash(inDim: number, outDim: number, options?: { init?: InitScheme; dtype?: DType }): ConcatSquash {
   return new ConcatSquash(inDim, outDim, options);
 }

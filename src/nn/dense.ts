@@ -15,6 +15,10 @@ import { checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 import type { InitScheme } from './init.ts';
 import { checkInit, initDense } from './init.ts';
 
+/**
+ * Options of {@link dense}; unknown keys throw TideError('BAD_OPTION'), unknown activation or init names TideError('UNKNOWN_NAME').
+ * @property dtype element type of parameters and buffers (default 'float64').
+ */
 export interface DenseOptions {
   /** Fused activation applied after the affine map (default 'identity'). */
   activation?: string;
@@ -37,6 +41,12 @@ export interface DenseWorkspace extends ModelWorkspace {
   dSrc: FloatArray | null; dW: FloatArray; db: FloatArray;
 }
 
+/**
+ * A fully connected layer y = act(x·Wᵀ + b) with W [out, in] and b [out] (blocks 'weight' and 'bias'). Made by {@link dense}.
+ * @property activation the fused activation applied after the affine map.
+ * @property hasBias whether the layer has the bias b.
+ * @property initScheme the scheme `init` uses.
+ */
 export class Dense implements Model<DenseWorkspace> {
   readonly name: string;
   readonly inDim: number;

@@ -9,6 +9,11 @@ import type { VectorField, FieldTape } from '../core/field.ts';
 import type { Model, ModelWorkspace } from './model.ts';
 import { checkModel } from './model.ts';
 
+/**
+ * The {@link VectorField} {@link fieldFromModel} returns.
+ * @property model the model that is the field.
+ * @property batch number of states in the flat state (dim = batch × model.inDim).
+ */
 export interface ModelField extends VectorField {
   readonly model: Model;
   readonly batch: number;
@@ -16,6 +21,10 @@ export interface ModelField extends VectorField {
     params: Float64Array, fOut?: Float64Array): number;
 }
 
+/**
+ * dy/dt = model(y; params, t) on `batch` states of width model.inDim (see the module header).
+ * @throws TideError('SHAPE') unless model.inDim = model.outDim and batch is a positive integer; TideError('DTYPE') for a model of a dtype the solvers do not run in; TideError('BAD_ARGUMENT') for something that is not a model.
+ */
 export function fieldFromModel(model: Model, batch = 1): ModelField {
   checkModel('fieldFromModel', model, false);
   if (model.inDim !== model.outDim) {

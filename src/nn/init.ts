@@ -10,7 +10,9 @@ import type { Rng } from '../core/random.ts';
 import { TideError, fmtGot, unknownName } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
 
+/** Initialisation schemes of dense weights and biases (see the module header for each one's distribution). */
 export type InitScheme = 'pytorch' | 'glorot' | 'he' | 'zeros';
+/** Every {@link InitScheme}, in a stable order. */
 export const INIT_SCHEMES: readonly InitScheme[] = ['pytorch', 'glorot', 'he', 'zeros'];
 
 export function checkInit(where: string, scheme: string): InitScheme {

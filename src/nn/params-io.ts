@@ -9,6 +9,16 @@ import { shapeSize, sameShape, describe } from '../core/array.ts';
 import { TideError, fmtShape, fmtGot, firstNonFinite } from '../core/errors.ts';
 import type { Model } from './model.ts';
 
+/**
+ * The JSON form of a parameter vector written by {@link saveParams} / {@link paramsToJson}: one entry per named
+ * block, `{ name, shape, values }` (values row-major, as plain numbers), plus what loadParams checks against the model.
+ * @property format always 'tide-params'.
+ * @property version format version, 1.
+ * @property model the model's name when it was saved.
+ * @property dtype the model's element type.
+ * @property paramCount length of the flat parameter vector.
+ * @property blocks the named blocks, in order.
+ */
 export interface ParamsJson {
   format: 'tide-params';
   version: 1;

@@ -20,6 +20,15 @@ import { slice } from '../core/autodiff/shape.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
 import { checkApply, checkBatch, checkInitArgs, checkVjp } from './model.ts';
 
+/**
+ * What {@link customModel} takes: sizes, named parameter blocks and a forward written with tide ops. Each entry of
+ * `params` is `{ name, shape }`: the block's name (a key of the forward's `p`) and shape; blocks are laid out in
+ * order in the flat parameter vector. Unknown keys throw TideError('BAD_OPTION').
+ * @property name the model's name in messages (default 'custom').
+ * @property inDim features per input row.
+ * @property outDim features per output row.
+ * @property params the named parameter blocks, in their order in the flat vector.
+ */
 export interface CustomModelSpec {
   name?: string;
   inDim: number;
@@ -134,6 +143,10 @@ export class CustomModel implements Model<CustomWorkspace> {
   }
 }
 
+/**
+ * A {@link Model} from a forward written with tide ops (see the module header); the pullback comes from tracing.
+ * @throws TideError('BAD_ARGUMENT') for a spec that is not an object; TideError('BAD_OPTION') / ('SHAPE') for a malformed one (missing forward, sizes that are not positive integers, malformed or duplicate blocks).
+ */
 export function customModel(spec: CustomModelSpec): CustomModel {
   return new CustomModel(spec);
 }

@@ -29,6 +29,13 @@ import { checkBatchArg, checkProblemOptions, baseMethod, mseLoss, neuralField, r
 /**
  * The fitted coefficients (a least-squares trajectory fit to the Schmidt & Lipson 2009 data, made for tide's offline
  * substitute; not published): x1'' = k11 x1 + k12 x2 + b1, x2'' = k21 x1 + k22 x2 + b2.
+ * @namespace
+ * @property k11 coefficient of x1 in x1''.
+ * @property k12 coefficient of x2 in x1''.
+ * @property b1 constant term of x1''.
+ * @property k21 coefficient of x1 in x2''.
+ * @property k22 coefficient of x2 in x2''.
+ * @property b2 constant term of x2''.
  */
 export const COUPLED_OSCILLATOR_COEFFS = Object.freeze({ k11: -84.79, k12: 76.82, b1: 101.12, k21: 31.71, k22: -34.78, b2: -41.56 });
 /** (x1, x2, v1, v2) at t = 0 (v(0) fitted: the data's first-row velocities are a smoothing artefact). */
@@ -48,7 +55,10 @@ export function coupledOscillatorField(batch = 1): TracedField {
   }, { shape: [batch, 4], name: 'coupled oscillator' });
 }
 
-/** Options of {@link coupledOscillatorData}. */
+/**
+ * Options of {@link coupledOscillatorData}.
+ * @property atol absolute tolerance of that solve (default 1e-12).
+ */
 export interface CoupledOscillatorDataOptions {
   /** Grid points on [0, t1], t = 0 included (default 500). */
   points?: number;

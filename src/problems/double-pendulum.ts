@@ -62,7 +62,10 @@ export function doublePendulumField(batch = 1, scale = 1): TracedField {
   }, { shape: [batch, 4], paramCount: 4, name: scale === 1 ? 'double pendulum' : `double pendulum (scaled ×${scale})` });
 }
 
-/** Options of {@link doublePendulumData}. */
+/**
+ * Options of {@link doublePendulumData}.
+ * @property atol absolute tolerance of the dopri5 solve (default 1e-12).
+ */
 export interface DoublePendulumDataOptions {
   /** Grid points on [0, t1], both ends included (default 500). */
   points?: number;

@@ -51,7 +51,12 @@ export interface TrajectoryData {
  */
 export type Loss = (ys: Readonly<Float64Array>, dYs?: Float64Array) => number;
 
-/** Optimiser and length of a training run. AdamW with optax's defaults β = (0.9, 0.999), ε = 1e-8, decay on all parameters. */
+/**
+ * Optimiser and length of a training run. AdamW with optax's defaults β = (0.9, 0.999), ε = 1e-8, decay on all parameters.
+ * @property optimizer always 'adamw'.
+ * @property lr learning rate.
+ * @property weightDecay AdamW's decoupled weight decay.
+ */
 export interface TrainingSettings {
   readonly optimizer: 'adamw';
   readonly lr: number;
@@ -60,7 +65,14 @@ export interface TrainingSettings {
   readonly steps: number;
 }
 
-/** One benchmark problem: model field, data, the solve the loss needs, the loss and the training settings. */
+/**
+ * One benchmark problem: model field, data, the solve the loss needs, the loss and the training settings.
+ * @property name the problem's name, e.g. 'white-dwarf'.
+ * @property field the neural vector field to train (its network, VJP and initialiser).
+ * @property data the training targets: save times, target states and the initial state.
+ * @property loss the loss of the saved outputs against data (value and ∂L/∂ys).
+ * @property training the paper's training settings.
+ */
 export interface Problem {
   readonly name: string;
   readonly field: NeuralField;

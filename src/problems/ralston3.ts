@@ -7,6 +7,7 @@
  */
 import { defineTableau } from '../solvers/tableau.ts';
 
+/** Ralston's optimal three-stage third-order method, the reversible-solver experiments' `RK3Simple` (see the module header); fixed steps only. */
 export const ralston3 = defineTableau({
   name: 'ralston3', order: 3,
   c: [0, 1 / 2, 3 / 4],

@@ -31,7 +31,10 @@ export function spiralField(batch = 1): TracedField {
     { shape: [batch, 2], paramCount: 4, name: 'spiral' });
 }
 
-/** Options of {@link spiralData}. */
+/**
+ * Options of {@link spiralData}.
+ * @property atol absolute tolerance of the dopri5 solve (default 1e-12).
+ */
 export interface SpiralDataOptions {
   /** Grid points on [0, t1], both ends included (default 1000). */
   points?: number;
@@ -79,10 +82,22 @@ export function neuralSpiralField(batch = 1, hidden = 50): NeuralField {
 }
 
 /**
- * The demo's training settings (torchdiffeq `examples/ode_demo.py`), for reference: RMSprop lr 1e-3 (tide has no RMSprop; Adam is
- * the usual stand-in), 2000 iterations, 20 windows of 10 points (t[0:10], Δt·9 ≈ 0.225) starting at true_y[s] with s
+ * The demo's training settings (torchdiffeq `examples/ode_demo.py`), for reference: RMSprop lr 1e-3 (tide's `rmsprop`),
+ * 2000 iterations, 20 windows of 10 points (t[0:10], Δt·9 ≈ 0.225) starting at true_y[s] with s
  * drawn without replacement from [0, 990), loss mean |pred − true|, dopri5 at torchdiffeq's defaults
  * (rtol 1e-7, atol 1e-9), test every 20 iterations on the full trajectory from y(0).
+ * @namespace
+ * @property optimizer 'rmsprop', as the demo.
+ * @property lr learning rate 1e-3.
+ * @property iterations training iterations (2000).
+ * @property batchSize windows per minibatch (20).
+ * @property batchTime points per window (10).
+ * @property startRange window starts are drawn from [0, startRange) without replacement (990).
+ * @property method the solver, 'dopri5'.
+ * @property rtol relative tolerance 1e-7 (torchdiffeq's default).
+ * @property atol absolute tolerance 1e-9 (torchdiffeq's default).
+ * @property testEvery iterations between tests on the full trajectory (20).
+ * @property hidden hidden width of the demo's 2→50→2 MLP (50).
  */
 export const SPIRAL_DEMO = Object.freeze({
   optimizer: 'rmsprop', lr: 1e-3, iterations: 2000, batchSize: 20, batchTime: 10, startRange: 990,
