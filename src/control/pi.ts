@@ -21,6 +21,7 @@ import type { PiGains } from '../solvers/tableau.ts';
  * What the integration loop asks of a step-size controller. Controllers are stateful (E_old, last decision): the
  * loop calls `reset` at the start of every solve, so one object may serve consecutive solves, but not two solves
  * running nested inside each other's callbacks.
+ * @property name the controller's name ('pi', 'i', 'scipy', or a custom one's), for messages.
  */
 export interface StepSizeController {
   readonly name: string;

@@ -30,9 +30,15 @@ import { newReport } from './method.ts';
 
 /** Names of the adjoint error norms (what each one measures: {@link AdjointSolveOptions.norm}). */
 export const ADJOINT_NORM_NAMES = ['rms', 'seminorm', 'rms-flat', 'seminorm-flat', 'rms-per-tensor', 'seminorm-per-tensor'] as const;
+/** A name in {@link ADJOINT_NORM_NAMES}: the error norm of an adjoint solve's augmented state (see {@link AdjointSolveOptions.norm}). */
 export type AdjointNormName = (typeof ADJOINT_NORM_NAMES)[number];
 
-/** Options of the backward solve of backsolve and interpolated (all default to the forward's settings). */
+/**
+ * Options of the backward solve of backsolve and interpolated (all default to the forward's settings).
+ * @property rtol relative tolerance of the backward solve (default: the forward's).
+ * @property atol absolute tolerance of the backward solve (default: the forward's).
+ * @property maxSteps most attempted steps of the backward solve (default: the forward's).
+ */
 export interface AdjointSolveOptions {
   rtol?: number;
   atol?: number;

@@ -7,6 +7,7 @@
 import type { GradientMethod, GradientRun } from './method.ts';
 import { AdjointSolver, checkAdjointOptions, type AdjointSolveOptions } from './adjoint-solve.ts';
 
+/** Options of {@link backsolve}: those of its backward (adjoint) solve. */
 export type BacksolveOptions = AdjointSolveOptions;
 
 /** `gradient: backsolve({ rtol, atol, norm: 'seminorm' })` (or 'backsolve'). */

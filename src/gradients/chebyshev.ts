@@ -8,6 +8,11 @@
  */
 import { TideError } from '../core/errors.ts';
 
+/**
+ * Barycentric weights on the Chebyshev extreme (Lobatto) nodes: 'lobatto' (default), Berrut–Trefethen's
+ * w_k = (−1)^k δ_k, exact polynomial interpolation through the nodes; 'irdm-paper', the weights printed with
+ * Daulbaev et al. 2020's eq. (7), w_n = (−1)^n sin((2n+1)π/(2N+2)) (see the module header).
+ */
 export type ChebyshevWeights = 'lobatto' | 'irdm-paper';
 
 /** n Chebyshev–Lobatto nodes on [t0, t1] (n ≥ 2), increasing from t0 to t1. */

@@ -50,6 +50,10 @@ export interface CountingOpsOptions {
  * Counters: `advances`, `stores`, `restores`, `tapedSteps`, and `slotsUsed` = the number of distinct slot indices
  * written or read, counting slot 0 (which the caller fills with y_0 before any schedule runs): the number of state
  * buffers an executor must own to run the same schedule, i.e. the peak number of snapshots held at once.
+ * @property advances forward steps re-run without a tape.
+ * @property stores snapshots written into a slot.
+ * @property restores snapshots read back from a slot.
+ * @property tapedSteps steps run with a tape and pulled back (one per step of the reversed range).
  */
 export class CountingOps implements CheckpointOps {
   advances = 0;

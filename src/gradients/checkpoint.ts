@@ -16,6 +16,7 @@ import { revolveBackward } from './revolve.ts';
 import { OnlineCheckpointer, onlineBackward, defaultCheckpoints } from './online-checkpoint.ts';
 import { addPointSaves, checkBackwardStep, gridBytes, newReport, type ForwardGrid, type GradientMethod, type GradientRun } from './method.ts';
 
+/** Options of {@link checkpoint}; unknown keys throw TideError('BAD_OPTION'). */
 export interface CheckpointOptions {
   /** Snapshot slots, y_0's included (default: the diffrax rule ⌊−1.5 + √(2·maxSteps + 0.25)⌋ + 1 with maxSteps 1000 unless given: 44). */
   slots?: number;

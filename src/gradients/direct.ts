@@ -9,6 +9,7 @@ import { GrowableBuffer } from '../integrate/solution.ts';
 import type { StepPullback } from '../solvers/solver.ts';
 import { addPointSaves, checkBackwardStep, gridBytes, newReport, type GradientMethod, type GradientRun } from './method.ts';
 
+/** Options of {@link direct}: none yet (any key throws TideError('BAD_OPTION')). */
 export interface DirectOptions {}
 
 /** Backprop through the solver: `gradient: direct()` (or 'direct'). */

@@ -22,6 +22,10 @@ import type { Tableau } from '../solvers/tableau.ts';
 import { adjointSolverFor } from './adjoint-solve.ts';
 import { newReport, type ForwardRecord, type GradientMethod, type GradientRun } from './method.ts';
 
+/**
+ * Options of {@link quadrature}; unknown keys throw TideError('BAD_OPTION').
+ * @property atol absolute tolerance of the backward a_y solve (default: the forward's).
+ */
 export interface QuadratureOptions {
   /** Tolerances of the backward a_y solve (default: the forward's). */
   rtol?: number;

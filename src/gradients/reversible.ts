@@ -17,6 +17,7 @@ import { GrowableBuffer } from '../integrate/solution.ts';
 import { coupledSolver } from '../solvers/reversible/coupled.ts';
 import { addPointSaves, checkBackwardStep, newReport, type GradientMethod, type GradientRun } from './method.ts';
 
+/** Options of {@link reversible}; unknown keys throw TideError('BAD_OPTION'). */
 export interface ReversibleOptions {
   /**
    * Re-anchoring: the forward pass stores the solver state every K steps, and the backward pass continues from the

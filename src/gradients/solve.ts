@@ -40,7 +40,11 @@ export interface GradientSolveOptions extends SolveOptions {
 
 export const GRADIENT_SOLVE_KEYS = [...SOLVE_KEYS, 'gradient', 'timeGradients', 'onBackwardStep'];
 
-/** What `backward` returns. */
+/**
+ * What `backward` returns.
+ * @property report the gradient method's costs (NFE, VJPs, bytes held).
+ * @property dT0 with timeGradients: ∂L/∂t0.
+ */
 export interface GradientResult {
   /** ∂L/∂y0 (length dim). */
   readonly dY0: Float64Array;
@@ -66,7 +70,11 @@ export interface GradientSolution extends Solution {
   backward(dYs: Readonly<Float64Array>, options?: BackwardOptions): GradientResult;
 }
 
-/** A solve prepared once and run many times (training). */
+/**
+ * A solve prepared once and run many times (training).
+ * @property method the gradient method the solve was prepared with.
+ * @property options the checked forward options every run uses.
+ */
 export interface PreparedSolve {
   readonly method: GradientMethod;
   readonly options: ResolvedOptions;
@@ -299,6 +307,8 @@ export function solveWithGradient(termArg: Term | VectorField | FieldFunction, y
 /**
  * Value and gradient of a scalar loss of the saved outputs: `loss(ys, dYs)` returns L and writes ∂L/∂ys into dYs
  * (zeroed before the call).
+ * @returns the {@link GradientResult} (dY0, dParams, report, …) together with `loss` (L), `ys` (the saved outputs L was computed from) and `solution` (the forward solution, whose backward can be called again with another cotangent).
+ * @throws TideError('BAD_ARGUMENT') if loss is not a function; TideError('NONFINITE') if L or dYs is not finite; the solve's own errors as {@link solve}.
  */
 export function valueAndGradient(loss: (ys: Readonly<Float64Array>, dYs: Float64Array) => number, termArg: Term | VectorField | FieldFunction,
   y0: Float64Array, options: GradientSolveOptions): GradientResult & { loss: number; ys: Float64Array; solution: GradientSolution } {

@@ -169,7 +169,7 @@ export interface SolveOptions {
  * @property restartAt restartAt[i] = 1 where landings[i] is a tstop at which the solver restarts.
  * @property saveAt the checked save request.
  * @property events the checked terminal events (empty without events).
- * @property steadyState the steady-state test, or null when off.
+ * @property steadyState the steady-state test, or null when off: the solve stops once RMS(f / (atol + rtol|y|)) < threshold.
  * @property onStep the onStep hook, or undefined.
  * @property onAccept the onAccept hook, or undefined.
  * @property throwOnFailure whether failures throw (true) or return a solution with status and error (false).
@@ -208,7 +208,7 @@ export interface ResolvedOptions {
   readonly restartAt: Uint8Array;
   readonly saveAt: ResolvedSaveAt;
   readonly events: readonly EventSpec[];
-  readonly steadyState: { /** Stop once RMS(f / (atol + rtol|y|)) is below this. */ threshold: number; /** Relative tolerance of the test. */ rtol: Tolerance; /** Absolute tolerance of the test. */ atol: Tolerance } | null;
+  readonly steadyState: { threshold: number; rtol: Tolerance; atol: Tolerance } | null;
   readonly onStep: ((info: StepInfo) => void) | undefined;
   readonly onAccept: ((rec: AcceptedStep) => void) | undefined;
   readonly throwOnFailure: boolean;

@@ -31,7 +31,11 @@ import type { Tableau } from './tableau.ts';
 import { ErkPullback } from './erk-pullback.ts';
 import { justAfter } from '../integrate/time.ts';
 
-/** Scratch of one explicit RK solve, allocated once by {@link erkWorkspace}. */
+/**
+ * Scratch of one explicit RK solve, allocated once by {@link erkWorkspace}.
+ * @property tableau the tableau the workspace was built for.
+ * @property termTape stage slots of the term (one per stage) that keep the pullback data of the last step's stages; null until a pullback first needs them (ensureTapes).
+ */
 export interface ErkWorkspace extends SolverWorkspace {
   readonly tableau: Tableau;
   /** term.ode, or null for increment-form terms. */

@@ -15,6 +15,8 @@ import type { DenseInterpolant } from './dense/polynomial.ts';
 import { hermiteCubic } from './dense/hermite.ts';
 
 /** PI controller gains β1 (integral, on E_n) and β2 (proportional, on E_{n−1}) — the PI controller of Hairer's
+ * @property beta1 integral gain β1, the exponent of 1/E_n in the step-size factor.
+ * @property beta2 proportional gain β2, the exponent of E_{n−1} in the step-size factor.
  * DOPRI5 ("Lund stabilisation") and OrdinaryDiffEq.jl's `PIController`. */
 export interface PiGains {
   readonly beta1: number;
@@ -62,7 +64,17 @@ export interface TableauSpec {
   readonly reference?: string;
 }
 
-/** A checked tableau, ready for the stepper. Arrays are owned by the tableau: do not write to them. */
+/**
+ * A checked tableau, ready for the stepper. Arrays are owned by the tableau: do not write to them.
+ * @property name the method's name ('dopri5', 'tsit5', …), as `method` accepts it.
+ * @property order order p of the solution.
+ * @property c nodes c_i (length s).
+ * @property b weights b_i of the solution (length s).
+ * @property dense the continuous extension used by saveAt and solution.evaluate(t).
+ * @property adaptiveByDefault whether solves with this method step adaptively unless told otherwise.
+ * @property piGains the PI controller gains for this method.
+ * @property reference where the coefficients come from (paper, table).
+ */
 export interface Tableau {
   readonly name: string;
   readonly order: number;

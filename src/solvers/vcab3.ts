@@ -25,7 +25,10 @@ import { erkAccept, erkStep, erkWorkspace, type ErkWorkspace } from './erk.ts';
 import { hermiteCubic } from './dense/hermite.ts';
 import { Vcab3Pullback } from './vcab3-pullback.ts';
 
-/** Scratch of one VCAB3 solve. */
+/**
+ * Scratch of one VCAB3 solve.
+ * @property field the ODE field (VCAB3 runs on plain ODE terms only).
+ */
 export interface Vcab3Workspace extends SolverWorkspace {
   /** BS3 workspace used for the start-up steps. */
   readonly bs3: ErkWorkspace;

@@ -12,7 +12,11 @@ import { describe } from '../core/array.ts';
 import type { ControlPath } from './paths.ts';
 import type { Term, TermTape } from './term.ts';
 
-/** A matrix-valued field f(t, y, params) ∈ R^{d×m} (or R^d with diagonal: true), with an optional VJP. */
+/**
+ * A matrix-valued field f(t, y, params) ∈ R^{d×m} (or R^d with diagonal: true), with an optional VJP.
+ * @property paramCount length of the flat parameter vector.
+ * @property name description for messages.
+ */
 export interface MatrixField {
   /** State length d. */
   readonly dim: number;
@@ -27,6 +31,7 @@ export interface MatrixField {
     params: Readonly<Float64Array>): number;
 }
 
+/** Options of {@link controlTerm}; unknown keys throw TideError('BAD_OPTION'). */
 export interface ControlTermOptions {
   /** f returns d numbers and multiplies ΔX element-wise (m = d). Default false. */
   diagonal?: boolean;

@@ -9,6 +9,7 @@ import { controlTerm, type MatrixField } from './control.ts';
 import type { Term } from './term.ts';
 import { checkOptionKeys } from '../core/errors.ts';
 
+/** Options of {@link diffusionTerm}; unknown keys throw TideError('BAD_OPTION'). */
 export interface DiffusionTermOptions {
   /** g returns d numbers, one per component (diagonal noise, m = d). Default false: g is d × m. */
   diagonal?: boolean;

@@ -14,7 +14,12 @@ import { TideError } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
 import type { Rng } from '../core/random.ts';
 
-/** A path t ↦ X(t) ∈ R^dim on [t0, t1]. */
+/**
+ * A path t ↦ X(t) ∈ R^dim on [t0, t1].
+ * @property dim length of X(t).
+ * @property t0 start of the interval the path is defined on.
+ * @property t1 end of that interval.
+ */
 export interface ControlPath {
   readonly dim: number;
   readonly t0: number;

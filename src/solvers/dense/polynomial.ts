@@ -29,6 +29,8 @@ export interface DenseInterpolant {
    * k_{s+j} = f(t_n + c[j] h, y_n + h Σ_i a[j][i] k_i), where a[j] has s + j entries: the s stages of the step, then
    * the extra stages before it. Each costs 1 NFE; `pack` then receives k with s + c.length entries. Absent for
    * interpolants that only use the step's own stages.
+   * @property __type.c the extra stages' nodes c (fractions of the step).
+   * @property __type.a the extra stages' rows of A, each over the step's stages and the extra stages before it.
    */
   readonly extraStages?: { readonly c: readonly number[]; readonly a: readonly (readonly number[])[] };
   /**

@@ -58,6 +58,7 @@ const NO_SAVES: SaveSchedule = {
   steps: 0, atPoint: () => NONE, inStep: () => NONE, restartAt: () => false, stepSize: () => 0,
 };
 
+/** Options of {@link coupledSolver}; unknown keys throw TideError('BAD_OPTION'). */
 export interface CoupledOptions {
   /** Coupling λ ∈ (0, 1]; default 0.999. */
   lambda?: number;
@@ -65,7 +66,11 @@ export interface CoupledOptions {
   saves?: 'land' | 'linear';
 }
 
-/** The λ-coupled reversible solver around `tableau` (see the file header). */
+/**
+ * The λ-coupled reversible solver around `tableau` (see the file header).
+ * @returns the {@link Solver}, with `lambda` (the coupling λ) and `base` (the tableau it wraps) readable on it.
+ * @throws TideError('BAD_OPTION') for λ outside (0, 1] or an unknown `saves`.
+ */
 export function coupledSolver(tableau: Tableau, options: CoupledOptions = {}): Solver<CoupledWorkspace> & { readonly lambda: number; readonly base: Tableau } {
   if (!tableau || typeof tableau !== 'object' || !Array.isArray(tableau.a)) {
     throw new TideError('BAD_OPTION', `reversible: the base solver must be an explicit Runge–Kutta tableau (euler, midpoint, heun, ralston, rk4, bs3, dopri5, tsit5, or one from defineTableau); multistep methods such as vcab3 cannot be wrapped.`, { option: 'method' });

@@ -25,7 +25,11 @@ function checkEta(eta: number): number {
   return eta;
 }
 
-/** The MALI solver with damping η (default 1; `method: 'mali'`). */
+/**
+ * The MALI solver with damping η (default 1; `method: 'mali'`).
+ * @returns the {@link Solver}, with its damping `eta` readable on it.
+ * @throws TideError('BAD_OPTION') for η ≤ 0, η = ½ (the inverse divides by 2η − 1) or a non-finite η.
+ */
 export function maliSolver(etaArg = 1): Solver<MaliWorkspace> & { readonly eta: number } {
   const eta = checkEta(etaArg), e2 = 2 * eta;
   return {
@@ -61,7 +65,7 @@ export function maliSolver(etaArg = 1): Solver<MaliWorkspace> & { readonly eta: 
   };
 }
 
-/** The MALI solver with η = 1. */
+/** The MALI solver with η = 1 (`method: 'mali'`); its damping is readable as `mali.eta`. */
 export const mali = maliSolver(1);
 
 /**

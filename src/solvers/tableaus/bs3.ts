@@ -5,6 +5,7 @@
  */
 import { defineTableau } from '../tableau.ts';
 
+/** Bogacki–Shampine 3(2) (`method: 'bs3'`): third order with an embedded second-order estimate, FSAL, adaptive by default. */
 export const bs3 = defineTableau({
   name: 'bs3', order: 3,
   c: [0, 1 / 2, 3 / 4, 1],

@@ -4,6 +4,7 @@
  */
 import { defineTableau } from '../tableau.ts';
 
+/** Heun's method, the explicit trapezoid rule (`method: 'heun'`): second order, fixed steps by default (embedded Euler for adaptive: true). */
 export const heun = defineTableau({
   name: 'heun', order: 2,
   c: [0, 1], b: [1 / 2, 1 / 2],

@@ -5,6 +5,7 @@
  */
 import { defineTableau } from '../tableau.ts';
 
+/** The explicit midpoint rule (`method: 'midpoint'`): second order, fixed steps by default (embedded Euler for adaptive: true). */
 export const midpoint = defineTableau({
   name: 'midpoint', order: 2,
   c: [0, 1 / 2], b: [0, 1],

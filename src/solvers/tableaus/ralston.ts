@@ -6,6 +6,7 @@
  */
 import { defineTableau } from '../tableau.ts';
 
+/** Ralston's second-order two-stage method (`method: 'ralston'`): fixed steps by default (embedded Euler for adaptive: true). */
 export const ralston = defineTableau({
   name: 'ralston', order: 2,
   c: [0, 2 / 3], b: [1 / 4, 3 / 4],

@@ -17,6 +17,7 @@ const b = [
   2.324710524099773982415355918398765796109060233222962411944060046314465391054716027841,
 ];
 
+/** Tsitouras 5(4) (`method: 'tsit5'`): fifth order with an embedded fourth-order estimate, FSAL, free stiffness estimate and 4th-order dense output; adaptive by default. */
 export const tsit5 = defineTableau({
   name: 'tsit5', order: 5,
   c: [0, 0.161, 0.327, 0.9, c5, 1, 1],
