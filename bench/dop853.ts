@@ -2,7 +2,7 @@
  * `npm run bench -- dop853 [--quick]`: a DETEST-style work-precision comparison of tide's `dopri8` (Dormand–Prince
  * 8(5,3), DOP853) against SciPy's `solve_ivp(method='DOP853')`, with tide's dopri5/tsit5 and SciPy's RK45 beside them.
  *
- * Problems (12): the white dwarf of src/problems (benchmarks.md §1.1, s ∈ [0, 5]); the spiral neural ODE field of
+ * Problems (12): the white dwarf of src/problems (shifted clock s = t − 0.5 ∈ [0, 5]); the spiral neural ODE field of
  * bench/solve (2 → 50 → 2 tanh MLP on y³, batch 16, t ∈ [0, 25], seeded weights); Lotka–Volterra ((1.5, 1, 3, 1),
  * y0 = (1, 1), t ∈ [0, 10]); Van der Pol μ = 1, 5, 10 (y0 = (2, 0), t ∈ [0, 20]); the Arenstorf orbit (Hairer,
  * Nørsett & Wanner I, §II.0: one period, T = 17.0652…); and DETEST (Hull, Enright, Fellen & Sedgwick, SIAM J. Numer.

@@ -10,7 +10,7 @@ solve_ivp DOP853 at rtol 2.3e-14 (SciPy's floor 100 eps), atol 1e-16, with dense
 tolerance (nfev; max abs error over every accepted step end, at most max_points of them, evenly strided, the last always
 included), and returns tide's errors measured the same way. Prints one JSON object on stdout.
 
-Problems (the same definitions as bench/dop853.ts): white dwarf (benchmarks.md 1.1), spiral neural ODE (bench/solve,
+Problems (the same definitions as bench/dop853.ts): white dwarf (shifted clock s = t - 0.5 in [0, 5]), spiral neural ODE (bench/solve,
 numpy field from the same weights), Lotka-Volterra, Van der Pol mu = 1, 5, 10, the Arenstorf orbit (Hairer, Norsett &
 Wanner I, II.0), DETEST A2, A3, B5, D1, D5 (Hull, Enright, Fellen & Sedgwick, SIAM J. Numer. Anal. 9 (1972) 603-637).
 """

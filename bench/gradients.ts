@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- gradients`: every gradient method side by side on the spiral neural ODE (benchmarks.md §5,
- * adjoints.md §4, §5, §7).
+ * `npm run bench -- gradients`: every gradient method side by side on the spiral neural ODE (Chen et al. 2018's
+ * torchdiffeq demo): seminorm adjoints (Kidger, Chen & Lyons 2021, §2.2), IRDM (Daulbaev et al. 2020, §2), and the
+ * memory of each sensitivity algorithm as in Pal 2023 thesis Table 2.1.
  *
  * Problem: f(y) = W2·tanh(W1·y³ + b1) + b2 (dim 2, hidden 50; fieldFromTrace + ops.model, as
  * test/gradients/problems.ts), batch 16: the 16 initial points are the true spiral y' = Aᵀy³, A = [[−0.1, 2], [−2, −0.1]],
@@ -83,7 +84,7 @@ export interface SpiralSetup {
   targets: Float64Array;
 }
 
-/** Field, seeded params, initial points and targets (benchmarks.md §5 with a batch of 16 trajectory points). */
+/** Field, seeded params, initial points and targets (the torchdiffeq spiral demo with a batch of 16 trajectory points). */
 export function spiralSetup(seed = 0): SpiralSetup {
   const net = mlp([2, HIDDEN, 2], { activation: 'tanh' });
   const field = fieldFromTrace((_t, y, p) => ops.model(net, p, ops.cube(y)), { shape: [BATCH, 2], paramCount: net.paramCount, name: 'neural spiral' });

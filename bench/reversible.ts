@@ -2,9 +2,9 @@
  * bench/reversible: the reversible-solver paper's experiments (McCallum & Foster 2024; slides in shared/seeds) on
  * tide, all methods in one run: the reversible solver against recursive checkpointing (online, diffrax's
  * RecursiveCheckpointAdjoint baseline) with c checkpoints, and backprop through the stored solver (direct).
- *   1. White dwarf (benchmarks.md §1): midpoint / reversible midpoint, 1000 steps, 1000 AdamW training steps.
- *   2. Coupled oscillator (§2, offline substitute of the real data): midpoint, 499 steps.
- *   3. Double pendulum (§3, offline substitute): Bogacki–Shampine, adaptive (rtol = atol = 1e-6, I controller).
+ *   1. White dwarf (Chandrasekhar; the slides' first table): midpoint / reversible midpoint, 1000 steps, 1000 AdamW training steps.
+ *   2. Coupled oscillator (the slides' second table; offline substitute of the Schmidt & Lipson 2009 data): midpoint, 499 steps.
+ *   3. Double pendulum (the slides' third table; offline substitute): Bogacki–Shampine, adaptive (rtol = atol = 1e-6, I controller).
  * Columns: final and minimum loss, time, peak gradient bytes (each method's own accounting: states, stages,
  * checkpoints, grid), effective checkpoints, NFE per training step, heap growth. Ratios of reversible against
  * checkpointing at equal memory (c = 2) and against the fastest checkpointing row.

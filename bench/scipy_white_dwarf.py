@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""SciPy side of bench/solve.ts, case (a): the Chandrasekhar white dwarf (benchmarks.md 1.1, shifted clock
+"""SciPy side of bench/solve.ts, case (a): the Chandrasekhar white dwarf (McCallum & Foster's experiment 1, shifted clock
 s in [0, 5], t = s + 0.5, C = 0.001, (x, v)(0) = (1, 0)) with solve_ivp RK45 (Dormand-Prince 5(4)).
 
 Usage: python3 bench/scipy_white_dwarf.py RTOL ATOL SAMPLES GRID_N

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- solve`: the ODE solver layer against SciPy.
  *
- * Case (a): the Chandrasekhar white dwarf (benchmarks.md §1.1: x' = v, v' = −(x² − C)^{3/2} − 2v/t, t = s + 0.5,
+ * Case (a): the Chandrasekhar white dwarf (McCallum & Foster's experiment 1: x' = v, v' = −(x² − C)^{3/2} − 2v/t, t = s + 0.5,
  * s ∈ [0, 5], C = 0.001, (x, v)(0) = (1, 0)) with Dormand–Prince 5(4) at rtol = atol = 1e-8: tide `dopri5` (PI
  * controller, its default), tide `dopri5` with SciPy's step rules (same step sequence as SciPy: equal NFE, so time per
  * NFE compares like for like), and SciPy `solve_ivp(method='RK45')` timed in a Python child process
@@ -9,7 +9,7 @@
  * repeats the solve until it lasts ≥ 0.1 s. Also reported: the largest difference between tide's and SciPy's
  * solutions on a 51-point grid, and each one's error against a DOP853 rtol 1e-13 reference.
  *
- * Case (b): the spiral neural ODE (benchmarks.md §5) f(y) = W2·tanh(W1·y³ + b1) + b2, dim 2, hidden 50, batch 16
+ * Case (b): the spiral neural ODE (Chen et al. 2018's torchdiffeq demo) f(y) = W2·tanh(W1·y³ + b1) + b2, dim 2, hidden 50, batch 16
  * (state [16, 2] flattened), t ∈ [0, 25], 100 save times 25q/100, Dopri5 at rtol 1e-7, atol 1e-9, forward solve only, with
  * the field, initial points and weights of bench/gradients.ts (seeded N(0, 0.1²) weights, zero biases, then its 20 Adam
  * steps). tide `dopri5` (PI and SciPy step rules; fieldFromTrace + ops.model) against SciPy `solve_ivp(method='RK45',
@@ -243,9 +243,9 @@ function spiralCase(): { rows: Row[]; pass: boolean | null } {
  */
 export async function main(_args: string[] = []): Promise<Row[]> {
   const rowsA = whiteDwarfCase();
-  printTable(`solve (a): white dwarf (benchmarks.md §1.1), Dopri5 at rtol = atol = ${RTOL}, median of ${SAMPLES}`, rowsA);
+  printTable(`solve (a): white dwarf (McCallum & Foster experiment 1), Dopri5 at rtol = atol = ${RTOL}, median of ${SAMPLES}`, rowsA);
   const b = spiralCase();
-  printTable(`solve (b): spiral neural ODE 2→${HIDDEN}→2 (benchmarks.md §5), batch ${BATCH}, t ∈ [0, ${T1}], ${N_SAVE} saves, Dopri5 at rtol ${RTOL_B}, `
+  printTable(`solve (b): spiral neural ODE 2→${HIDDEN}→2 (torchdiffeq spiral demo), batch ${BATCH}, t ∈ [0, ${T1}], ${N_SAVE} saves, Dopri5 at rtol ${RTOL_B}, `
     + `atol ${ATOL_B}, forward only; params after ${PRETRAIN_STEPS} Adam steps (lr ${PRETRAIN_LR}) as in bench/gradients; median of ${SAMPLES}; `
     + 'us_per_nfe = sec / nfe_fwd; overhead_* = time outside f (same runs, every f call timed)', b.rows);
   const tide = b.rows[0];

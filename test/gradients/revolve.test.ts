@@ -1,6 +1,6 @@
 /**
- * Offline Revolve schedule (adjoints.md §2.1, §8.3): closed forms against the dynamic programme, the spec's reference
- * values, and the schedule run on simulated states (every taped step once, in reverse order, on the right state; at most
+ * Offline Revolve schedule (Griewank & Walther 2000, "Algorithm 799: Revolve", ACM TOMS 26(1)): closed forms against
+ * the dynamic programme, reference values of the closed form computed independently, and the schedule run on simulated states (every taped step once, in reverse order, on the right state; at most
  * s slots; exactly t(N, s) advances, t(N, s) − (N − 1) after a fused forward pass).
  */
 import { test } from 'node:test';
@@ -13,7 +13,10 @@ import {
 } from '../../src/gradients/revolve.ts';
 import { throwsTide } from '../oracles/throws.ts';
 
-/** T[s][m] by the dynamic programme of adjoints.md §2.1 (T(m,1) = m(m−1)/2, T(1,s) = 0). */
+/**
+ * T[s][m] by the dynamic programme of binomial checkpointing (Griewank & Walther 2000): T(m,1) = m(m−1)/2, T(1,s) = 0,
+ * T(m,s) = min_{1≤j<m} [j + T(m−j, s−1) + T(j, s)].
+ */
 function dpTable(maxS: number, maxM: number): number[][] {
   const T: number[][] = [];
   for (let s = 1; s <= maxS; s++) {
@@ -49,7 +52,7 @@ test('beta: binomials, beta(s, −1) = 0', () => {
   assert.equal(beta(10, 20), 30045015);
 });
 
-test('t(m, s): the spec reference values', () => {
+test('t(m, s): independently computed values of the closed form r·m − β(s + 1, r − 1)', () => {
   const t1000 = [2, 4, 8, 16, 32, 44].map((s) => revolveCost(1000, s));
   assert.deepEqual(t1000, [28820, 7998, 4285, 2860, 2405, 1954]);
   assert.equal(revolveCost(499, 31), 965);
@@ -77,7 +80,7 @@ test('closed form t(m, s) equals the dynamic programme for s ≤ 6, m < 120', ()
   }
 });
 
-test('optimal split: the spec values and the interval = the DP argmin set (2 ≤ s ≤ 6, 2 ≤ m < 120)', () => {
+test('optimal split: known first splits and the interval = the DP argmin set (2 ≤ s ≤ 6, 2 ≤ m < 120)', () => {
   assert.equal(optimalSplit(10, 3), 4);
   assert.equal(optimalSplit(6, 2), 3);
   assert.equal(optimalSplit(30, 3), 15);
@@ -88,7 +91,7 @@ test('optimal split: the spec values and the interval = the DP argmin set (2 ≤
       const best = T[s][m];
       const argmin: number[] = [];
       for (let j = 1; j < m; j++) if (j + T[s - 1][m - j] + T[s][j] === best) argmin.push(j);
-      // Upper end of the interval, adjoints.md §2.1: min(β(s, r−1), m − β(s−1, r−1)).
+      // Upper end of the optimal-split interval (Griewank & Walther 2000): min(β(s, r−1), m − β(s−1, r−1)).
       const r = revolveRepetition(m, s);
       const hi = Math.min(beta(s, r - 1), m - beta(s - 1, r - 1), m - 1);
       const lo = optimalSplit(m, s);

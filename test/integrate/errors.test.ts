@@ -1,5 +1,5 @@
 /**
- * Bad input and failed solves: one case per message, matched on its key phrase and code (STYLE.md §5, §6).
+ * Bad input and failed solves: one case per message, matched on its key phrase and code (each says what was wrong, what was expected and how to fix it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

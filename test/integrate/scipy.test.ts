@@ -13,7 +13,7 @@ const refs = scipyRefs();
 test('fixtures are present and come from SciPy', () => {
   assert.equal(refs.trajectories.length, 5);
   assert.match(refs.scipy, /^\d+\.\d+/);
-  // benchmarks.md §1.1 reference values of the white dwarf (DOP853, rtol 1e-13).
+  // Independently computed reference values of the white dwarf (DOP853, rtol 1e-13) in the shifted clock s = t − 0.5.
   const wd = refs.trajectories.find((t) => t.name === 'white-dwarf')!;
   assert.ok(Math.abs(wd.ys[10][0] - 0.770330627304) < 1e-11 && Math.abs(wd.ys[50][1] - -0.070671017187) < 1e-11);
 });

@@ -1,4 +1,4 @@
-/** One case per error message of src/optim, matched on its key phrase (STYLE.md §5–6). */
+/** One case per error message of src/optim, matched on its key phrase (each says what was wrong, what was expected and how to fix it). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { optimizer, optimizerNames, type OptimizerName } from '../../src/optim/optimizer.ts';

@@ -7,7 +7,7 @@ import {
 import { randomArray } from '../oracles/finite-diff.ts';
 import { assertClose, checkFieldVjp, checkLossGrad } from './check.ts';
 
-describe('coupled oscillator, offline substitute (benchmarks.md §2.4)', () => {
+describe('coupled oscillator, offline substitute of the Schmidt & Lipson 2009 data (McCallum & Foster 2024, experiment 2)', () => {
   test('reference values at t = 1, 2, 3 (1e-5)', () => {
     const sol = solve(coupledOscillatorField(), Float64Array.from(COUPLED_OSCILLATOR_Y0), {
       t0: 0, t1: 3, method: 'dopri5', rtol: 1e-12, atol: 1e-12, saveAt: { ts: [1, 2, 3] },

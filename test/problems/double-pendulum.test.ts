@@ -13,7 +13,7 @@ const REF = [
   -0.253182, -0.198333, 1.03522, -20.165372,    // t = 2
 ];
 
-describe('double pendulum, offline substitute (benchmarks.md §3.4)', () => {
+describe('double pendulum, offline substitute of the Schmidt & Lipson 2009 data (McCallum & Foster 2024, experiment 3)', () => {
   test('unscaled reference values at t = 0.5, 1, 2 (dopri5 rtol 1e-12, 1e-4)', () => {
     const sol = solve(doublePendulumField(), Float64Array.from(DOUBLE_PENDULUM_Y0), {
       t0: 0, t1: 2, params: Float64Array.from(DOUBLE_PENDULUM_PARAMS), method: 'dopri5', rtol: 1e-12, atol: 1e-12,

@@ -13,7 +13,7 @@ const REF = [
   -0.443623486699, 0.279440641619,   // t = 25
 ];
 
-describe('spiral (benchmarks.md §5)', () => {
+describe('spiral (Chen et al. 2018; torchdiffeq examples/ode_demo.py)', () => {
   test('reference values at t = 25/999, 1, 5, 25 (dopri5 rtol 1e-10, 1e-8)', () => {
     const sol = solve(spiralField(), Float64Array.from(SPIRAL_Y0), {
       t0: 0, t1: 25, params: Float64Array.from(SPIRAL_A), method: 'dopri5', rtol: 1e-10, atol: 1e-12, saveAt: { ts: [T1, 1, 5, 25] },

@@ -7,7 +7,7 @@ import {
 import { centralDiff, maxRelErr, randomArray } from '../oracles/finite-diff.ts';
 import { assertClose, checkFieldVjp, checkLossGrad } from './check.ts';
 
-describe('white dwarf (benchmarks.md §1)', () => {
+describe('white dwarf (Chandrasekhar; McCallum & Foster 2024, experiment 1)', () => {
   test('reference solution at s = 1, 2.5, 5 (tight dopri5, 1e-9)', () => {
     const sol = solve(whiteDwarfField(), Float64Array.from(WHITE_DWARF_Y0), {
       t0: 0, t1: 5, method: 'dopri5', rtol: 1e-12, atol: 1e-12, saveAt: { ts: [1, 2.5, 5] },

@@ -1,6 +1,6 @@
 /**
- * solvers.md §8.1: tableau identities (row sums = c, Σb = Σb̂ = 1, quadrature and full order conditions), the
- * interpolants' end conditions, and defineTableau's checks.
+ * Tableau identities (row sums = c, Σb = Σb̂ = 1, quadrature and the full order conditions of Hairer, Nørsett &
+ * Wanner I, §II.2, Theorem 2.13), the interpolants' end conditions, and defineTableau's checks.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
