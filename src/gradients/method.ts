@@ -122,7 +122,7 @@ export interface GradientRun {
 
 /**
  * A gradient method: its name and how to prepare it for one solve.
- * @property name the method's name as reported ('direct', 'checkpoint', 'backsolve', 'interpolated', 'quadrature', 'reversible').
+ * @property name the method's name as reported ('direct', 'checkpoint', 'revolve', 'backsolve', 'interpolated', 'interpolated-dense', 'quadrature', 'reversible').
  */
 export interface GradientMethod {
   readonly name: string;

@@ -149,7 +149,7 @@ export interface SolveOptions {
 
 /**
  * Checked options, as the loop uses them.
- * @property where caller name used as the prefix of error messages ('solve', 'backsolve', …).
+ * @property where prefix of error messages, e.g. 'solve (dopri5)'.
  * @property dim length d of the flat state.
  * @property params the parameter vector the field is evaluated with (empty for a field without parameters).
  * @property shape shape of the state for messages; its product is dim.

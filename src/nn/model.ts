@@ -34,7 +34,7 @@ export interface ModelWorkspace {
  * scratch lives in a workspace of type `W` from `workspace(batch)`, which the caller passes back to apply and vjp.
  * Built-in models: {@link Dense}, {@link Chain} (`mlp`, `chain`), {@link ConcatSquash}, {@link ActivationLayer},
  * {@link CustomModel}; anything meeting this interface works with `fieldFromModel`, `ops.model`, `fit` and the DEQs.
- * @property name short description for messages, e.g. 'mlp[2→50→2]'.
+ * @property name short description for messages, e.g. 'dense(2, 50, tanh)' or 'chain(dense(2, 50, tanh), dense(50, 2))'.
  * @property inDim features per input row.
  * @property outDim features per output row.
  * @property paramCount length of the flat parameter vector.

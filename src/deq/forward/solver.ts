@@ -24,7 +24,7 @@ export interface SolverWorkspace { readonly n: number; readonly batch: number; r
 /**
  * A fixed-point solver for z = F(z), row by row: {@link fixedPoint}, {@link anderson}, {@link broyden} or
  * {@link continuous}. Made once with its options; `workspace` sizes it for one shape, then `solve` allocates nothing.
- * @property name the solver's name as in messages and reports ('fixed-point', 'anderson', 'broyden', 'continuous').
+ * @property name the solver's name as in messages and reports ('fixed-point', 'anderson', 'broyden', 'continuous(vcab3)', …).
  * @property termination the checked stopping rule (tolerance, norm, iteration limit) every solve uses.
  * @property workspace allocates the buffers for rows of width n, batch rows at a time; pass the result to solve.
  */
