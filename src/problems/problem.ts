@@ -67,7 +67,7 @@ export interface TrainingSettings {
 
 /**
  * One benchmark problem: model field, data, the solve the loss needs, the loss and the training settings.
- * @property name the problem's name, e.g. 'white-dwarf'.
+ * @property name the problem's name, e.g. 'white dwarf'.
  * @property field the neural vector field to train (its network, VJP and initialiser).
  * @property data the training targets: save times, target states and the initial state.
  * @property loss the loss of the saved outputs against data (value and ∂L/∂ys).
