@@ -140,7 +140,7 @@ function scheduleDraw(): void {
 
 const fmtBytes = (b: number): string => b < 1024 ? `${b} B` : b < 1048576 ? `${(b / 1024).toFixed(1)} KiB` : `${(b / 1048576).toFixed(2)} MiB`;
 const fmtLoss = (x: number | undefined): string => x === undefined || !Number.isFinite(x) ? '–' : x.toExponential(3);
-const tried = new Map<string, { loss: number; ms: number; report: StepReport }>();
+const tried = new Map<string, { steps: number; loss: number; ms: number; report: StepReport }>();
 
 function drawStats(): void {
   const r = state.report;
@@ -158,7 +158,7 @@ function drawStats(): void {
   const body = $('methods').querySelector('tbody')!;
   body.replaceChildren(...[...tried].map(([name, t]) => {
     const tr = document.createElement('tr');
-    for (const v of [name, fmtLoss(t.loss), t.ms.toFixed(2), String(t.report.nfeForward), String(t.report.nfeBackward), fmtBytes(t.report.stateBytes), fmtBytes(t.report.peakBytes)]) {
+    for (const v of [name, String(t.steps), fmtLoss(t.loss), t.ms.toFixed(2), String(t.report.nfeForward), String(t.report.nfeBackward), fmtBytes(t.report.stateBytes), fmtBytes(t.report.peakBytes)]) {
       const td = document.createElement('td'); td.textContent = v; tr.append(td);
     }
     return tr;
@@ -201,7 +201,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       lossPred[lossPred.length - 1] = m.predictionLoss ?? null;
       state.predictionLosses.push(m.predictionLoss ?? NaN);
     }
-    tried.set(triedKey, { loss: m.losses[m.losses.length - 1], ms: m.msPerStep, report: m.report });
+    tried.set(triedKey, { steps: state.step, loss: m.losses[m.losses.length - 1], ms: m.msPerStep, report: m.report });
     scheduleDraw();
   } else if (m.type === 'done') {
     state.running = false; state.done = true;

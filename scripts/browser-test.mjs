@@ -119,9 +119,20 @@ async function main() {
     const rk4Text = await page.textContent('#stab-intervals');
     check(blue > 100 && rk4Text.includes('(-2.831, -2.638)'), `λ = 0.8 rk4: a stable region is drawn (${blue} px) with the interval (−2.831, −2.638)`, rk4Text);
     check(problems.length === 0, 'no console errors, page errors or failed requests', problems.join(' | '));
-    // 4. The screenshot: the default run, trained, with the explorer at the λ of the slides' figure.
-    const { page: shot, problems: shotProblems } = await open(browser.context, server.url, '?autostart=1&maxSteps=400');
+    // 4. The screenshot: 15 steps of each other method (for the table of bytes held), then the default run trained
+    // on to 400 steps, with the explorer at the λ of the slides' figure (0.8).
+    const { page: shot, problems: shotProblems } = await open(browser.context, server.url, '?gradient=direct&autostart=1&maxSteps=15');
     await waitDone(shot);
+    for (const g of ['checkpoint', 'backsolve', 'interpolated', 'reversible']) {
+      await shot.selectOption('#gradient', g);
+      await shot.waitForFunction(() => window.tideDemo.state.ready, null, { timeout: 60_000 });
+      await shot.click('#start');
+      await waitDone(shot);
+    }
+    await shot.click('#start'); // past the URL's step limit: trains on
+    await shot.waitForFunction(() => window.tideDemo.state.step >= 400 || window.tideDemo.state.errors.length > 0, null, { timeout: 120_000, polling: 50 });
+    await shot.click('#start');
+    await shot.waitForTimeout(300);
     await shot.selectOption('#stab-base', 'midpoint');
     await shot.fill('#stab-lambda', '0.8');
     await shot.dispatchEvent('#stab-lambda', 'input');
