@@ -102,7 +102,7 @@ function checkConfig(cfg: TrainConfig): ProblemInfo {
   if (!info.solvers.includes(cfg.solver)) throw new TideError('BAD_OPTION', `demo: the ${info.label} problem offers the solvers ${info.solvers.join(', ')}, got '${String(cfg.solver)}'.`);
   if (!GRADIENTS.includes(cfg.gradient)) throw new TideError('BAD_OPTION', `demo: unknown gradient method '${String(cfg.gradient)}'; expected one of ${GRADIENTS.join(', ')}.`);
   if (typeof cfg.lambda !== 'number' || !(cfg.lambda > 0 && cfg.lambda <= 1)) throw new TideError('BAD_OPTION', `demo: λ must be in (0, 1], got ${String(cfg.lambda)}.`);
-  if (cfg.lr !== undefined && !(cfg.lr > 0 && cfg.lr < 1)) throw new TideError('BAD_OPTION', `demo: the learning rate must be in (0, 1), got ${String(cfg.lr)}.`);
+  if (cfg.lr !== undefined && !(cfg.lr > 0 && cfg.lr < 1)) throw new TideError('BAD_OPTION', `demo: the learning rate must be in (0, 1), got ${String(cfg.lr)}; Adam on these problems works with 1e-3 to 1e-2.`);
   return info;
 }
 

@@ -9,7 +9,8 @@
  *     the page's thread stays responsive while the worker trains, and Pause/Start work;
  *  2. each gradient method, and the other problems, train a few steps without error and lower the loss;
  *  3. the stability explorer draws a region and prints the real stability intervals tide computes in Node;
- *  4. a screenshot of the trained page (demo/dist/demo.png; `--screenshot docs/demo.png` writes the committed one).
+ *  4. a screenshot of the trained page (demo/dist/demo.png; `--screenshot docs/demo.png` writes the committed one);
+ *  5. a bad setting shows its TideError in the page.
  *
  * Chromium: $CHROMIUM, else `chromium` on PATH. It ends with 'N passed, N failed'; the exit code is 1 on any failure.
  * Run with tsx (node --import tsx), which lets it import demo/trainer.ts and src/ for the Node side of the checks.
@@ -166,6 +167,13 @@ async function main() {
         [...st.errors, ...pr].join(' | '));
       await p.close();
     }
+    // Bad input is a clear error in the page, not a silent stop or a console error.
+    const { page: bad, problems: badProblems } = await open(browser.context, server.url, '?lr=2&autostart=1');
+    await bad.waitForFunction(() => window.tideDemo.state.errors.length > 0, null, { timeout: 30_000 });
+    const shown = await bad.textContent('#error');
+    check(shown.startsWith('BAD_OPTION') && shown.includes('learning rate') && (await bad.isVisible('#error')) && badProblems.length === 0,
+      `a bad setting (lr = 2) shows its TideError in the page: "${shown}"`, badProblems.join(' | '));
+    await bad.close();
   } finally {
     await browser.close();
     await server.close();
