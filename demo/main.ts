@@ -335,6 +335,11 @@ stabBase.onchange = drawStability;
 stabLambda.oninput = drawStability;
 stabZoom.onchange = drawStability;
 
+window.addEventListener('resize', () => {
+  trajPlot?.setSize({ width: chartWidth('traj'), height: 260 });
+  lossPlot?.setSize({ width: chartWidth('loss'), height: 260 });
+});
+
 syncStabilityBase();
 drawStability();
 configure();
