@@ -58,7 +58,7 @@ async function main() {
   try {
     // 1. The default run.
     console.log('default run: white dwarf, reversible midpoint, λ = 0.999');
-    const steps = 150;
+    const steps = 600; // long enough (seconds) that the checks below run while it trains
     const { page, problems } = await open(browser.context, server.url, `?autostart=1&maxSteps=${steps}`);
     await page.waitForFunction(() => window.tideDemo.state.running || window.tideDemo.state.errors.length > 0, null, { timeout: 60_000 });
     // Responsiveness: the page's own timers keep firing while the worker trains (largest gap between 10 ms timeouts).
