@@ -55,7 +55,7 @@ function longRows(tr: Trajectory, labels: readonly string[], source: string, n: 
 
 /** Each component against time: the model as lines, the data as open points. */
 export function trajectorySpec(title: string, labels: readonly string[], model: Trajectory, data: Trajectory | null, modelName = 'model'): Spec {
-  const color = { field: 'component', type: 'nominal', title: null };
+  const color = { field: 'component', type: 'nominal', title: null, scale: { domain: [...labels] } };
   const layers: Spec[] = [{
     data: { values: longRows(model, labels, modelName, 600) },
     mark: { type: 'line', strokeWidth: 1.5, aria: false },
@@ -123,7 +123,7 @@ export function stabilitySpec(title: string, region: { re: ArrayLike<number>; im
     layer: [
       {
         data: { values: runs },
-        mark: { type: 'rect', color: '#4c78a8', stroke: '#4c78a8', strokeWidth: 0.5, aria: false }, // the stroke closes antialiasing seams between rows
+        mark: { type: 'rect', color: '#4c78a8', stroke: '#4c78a8', strokeWidth: 0.8, aria: false }, // the stroke closes antialiasing seams between rows
         encoding: {
           x: { field: 'x', type: 'quantitative', scale: xs, title: 'Re z (z = hα)' }, x2: { field: 'x2' },
           y: { field: 'y', type: 'quantitative', scale: ys, title: 'Im z' }, y2: { field: 'y2' },

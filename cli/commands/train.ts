@@ -118,6 +118,7 @@ function resolveRun(flags: TrainFlags, cmd: Command): { s: TrainSettings; pb: Cl
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(hidden !== undefined ? { hidden } : {}),
   };
+  if (s.gradient !== 'reversible') delete (s as Partial<TrainSettings>).lambda;
   if ((fromCli('lambda') || cfg.lambda !== undefined) && s.gradient !== 'reversible') usage(`train: --lambda is the reversible gradient's coupling; this run uses --gradient ${s.gradient}. Add --gradient reversible or leave out --lambda.`);
   return { s, pb };
 }
@@ -131,7 +132,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
   console.log(`tidediff train: ${pb.title}, ${pb.field.paramCount} parameters; ${s.steps} steps of AdamW (lr ${s.lr}, weight decay ${s.weightDecay}), `
     + `gradient ${s.gradient}${s.gradient === 'reversible' ? ` (λ = ${s.lambda})` : ''}, solver ${s.method}, seed ${s.seed}${pb.minibatch ? `; ${pb.minibatch.describe}` : ''}`);
   const bar = progress(flags.quiet ?? false, s.steps, 'train', ' | loss {loss}');
-  const t0 = performance.now();
+  const start = performance.now();
   let result;
   try {
     const mb = pb.minibatch;
@@ -142,12 +143,17 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
       onStep: ({ step, loss }) => bar.update(step + 1, { loss: loss.toExponential(3) }),
     });
   } finally { bar.stop(); }
-  const sec = (performance.now() - t0) / 1000;
+  const sec = (performance.now() - start) / 1000;
 
   // The trained model along the data's times, from the initial state.
-  const fwd = solve(pb.field, pb.y0, { ...pb.solveOptions, method: problems.baseMethod(pb.solveOptions.method as string), params });
+  const base = { ...pb.solveOptions, method: problems.baseMethod(pb.solveOptions.method as string), params };
+  const fwd = solve(pb.field, pb.y0, base);
+  // A smooth curve for the plots: the same solve read at 400 times (dense output between steps).
+  const t0 = pb.solveOptions.t0 ?? 0, tEnd = pb.data.ts[pb.data.ts.length - 1];
+  const curveTs = pb.data.ts.length >= 400 ? Float64Array.of(t0, ...pb.data.ts) : problems.linspace(t0, tEnd, 400);
+  const curve = { ts: curveTs, ys: solve(pb.field, pb.y0, { ...base, saveAt: { ts: curveTs } }).ys };
   const dim = pb.y0.length, n = pb.data.ts.length;
-  const ts = Float64Array.of(pb.solveOptions.t0 ?? 0, ...pb.data.ts);
+  const ts = Float64Array.of(t0, ...pb.data.ts);
   const modelYs = Float64Array.of(...pb.y0, ...fwd.ys), dataYs = Float64Array.of(...pb.y0, ...pb.data.ys);
   const rows = Array.from({ length: n + 1 }, (_, i) => {
     const r: Record<string, number> = { t: ts[i] };
@@ -168,9 +174,9 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
     writeJSON(dir, 'run.json', { command: 'train', tide: tideVersion(), argv: process.argv.slice(2), settings: s, labels: pb.labels, summary }),
     writeText(dir, 'trajectory.csv', toCSV(rows)),
     ...(await writePlot(dir, 'loss', lossSpec(`${pb.title}: training loss (${s.gradient} gradient)`, result.losses))),
-    ...(await writePlot(dir, 'trajectories', trajectorySpec(pb.title, pb.labels, { ts, ys: modelYs }, { ts, ys: dataYs }))),
+    ...(await writePlot(dir, 'trajectories', trajectorySpec(pb.title, pb.labels, curve, { ts, ys: dataYs }))),
   ];
-  if (dim >= 2) files.push(...await writePlot(dir, 'phase', phaseSpec(pb.title, pb.labels, { ts, ys: modelYs }, { ts, ys: dataYs })));
+  if (dim >= 2) files.push(...await writePlot(dir, 'phase', phaseSpec(pb.title, pb.labels, curve, { ts, ys: dataYs })));
   console.log(`${pb.minibatch ? 'minibatch ' : ''}loss ${result.losses[0].toExponential(3)} → ${result.finalLoss.toExponential(3)} (minimum ${result.minLoss.toExponential(3)}) in ${sec.toFixed(1)} s; `
     + `peak gradient memory ${result.peakBytes.toLocaleString('en-US')} bytes`);
   if (pb.minibatch) console.log(`loss on the whole trajectory from the initial state: ${fullLoss.toExponential(3)}`);
