@@ -69,6 +69,7 @@ export function progress(quiet: boolean, total: number, label: string, extra = '
     format: `${label} {bar} {value}/{total} {percentage}% | {duration_formatted} elapsed, eta {eta_formatted}${extra}`,
     stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
-  bar.start(total, 0, {});
+  // Payload fields named in `extra` ({loss}) read '…' until the first update.
+  bar.start(total, 0, Object.fromEntries([...extra.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], '…'])));
   return { update: (v, payload) => bar.update(v, payload ?? {}), stop: () => bar.stop() };
 }

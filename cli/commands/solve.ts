@@ -13,7 +13,7 @@ import { phaseSpec, trajectorySpec, writePlot } from '../plots.ts';
 
 interface SolveFlags {
   problem: string; params?: string; method?: string; rtol: number; atol: number; stepSize?: number; t1?: number; points: number;
-  hidden?: number; out?: string; quiet?: boolean;
+  hidden?: number; out?: string;
 }
 
 function readParams(path: string, problem: string, count: number): Float64Array {
@@ -85,7 +85,6 @@ export function solveCommand(): Command {
     .addOption(new Option('--points <n>', 'save points on [t0, t1]').argParser(integer('--points', 2, 'save points', 200)).default(200))
     .addOption(new Option('--hidden <n>', 'hidden width the --params model was trained with').argParser(integer('--hidden', 1, 'hidden width', 32)))
     .addOption(new Option('-o, --out <dir>', 'output folder (default runs/solve-PROBLEM-TIMESTAMP)'))
-    .addOption(new Option('-q, --quiet', 'print less (solve has no progress bar: it takes milliseconds)'))
     .addHelpText('after', `\nProblems:\n${list}\n\nWrites to --out: solution.json, solution.csv, run.json (settings, status and solver statistics), and plots\n(SVG + Vega-Lite JSON): trajectories and phase, against the problem's data.\n\nExamples:\n  tidediff solve --problem hybrid --method tsit5 --rtol 1e-6\n  tidediff solve --problem lotka-volterra --params runs/lv/params.json --t1 6`)
     .action(run);
 }

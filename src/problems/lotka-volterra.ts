@@ -10,7 +10,7 @@
  * The learning task: a neural ODE f(y) = MLP((y − 2)/2), 2 → hidden → tanh → 2 (the input is centred and scaled so
  * tanh sees values of order one), fitted by MSE to the true orbit sampled at 50 points of (0, t1], t1 = 3 (one
  * period), with fixed-step RK4 (h = t1/100) and AdamW lr 1e-2. From a fresh initialisation 1000 steps bring the
- * loss from ≈ 2 to ≈ 5e-3 (seed 0).
+ * loss from 5.8 to 4.9e-3 (seed 0).
  */
 import { TideError, checkInteger, fmtGot } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
