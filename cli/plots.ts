@@ -5,15 +5,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 type Spec = Record<string, unknown>;
 
-/** SVG text of a Vega-Lite spec. */
+/** SVG text of a Vega-Lite spec. Vega and Vega-Lite load on the first plot, so --help and bad input stay quick. */
 export async function renderSvg(spec: Spec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
   try { return await view.toSVG(); } finally { view.finalize(); }
 }
 
