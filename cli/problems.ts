@@ -3,7 +3,7 @@
  * plus what the CLI needs around it: the true system (for `solve`), state labels for plots, and the default
  * gradient method. `custom` builds a neural ODE on data given in a JSON config.
  */
-import { problems, mlp, mse, fieldFromModel, Rng, ACTIVATION_NAMES } from '../src/index.ts';
+import { problems, mlp, mse, fieldFromModel, getSolver, solverNames, Rng, TideError, ACTIVATION_NAMES } from '../src/index.ts';
 import type { VectorField, GradientSolveOptions, ActivationName, FitBatch, LossFn } from '../src/index.ts';
 
 /** What `train`, `solve` and `bench` run. */
@@ -153,3 +153,18 @@ export function customProblem(d: CustomData, o: { hidden: number[]; activation: 
 }
 
 export { ACTIVATION_NAMES };
+
+/** Whether a method name has an error estimate, so it can step adaptively ('ralston3' has none). */
+export function isAdaptive(method: string): boolean {
+  return method !== 'ralston3' && getSolver(method).errorOrder !== undefined;
+}
+
+/** The adaptive method names, for messages. */
+export const ADAPTIVE_METHODS: readonly string[] = solverNames.filter((m) => isAdaptive(m));
+
+/** Rejects a fixed-step-only method for an adaptive solve, naming the fix (`flagFix`: e.g. "or give --step-size"). */
+export function checkAdaptive(where: string, method: string, flagFix: string): void {
+  if (!isAdaptive(method)) {
+    throw new TideError('BAD_OPTION', `${where}: --method ${method} has no error estimate, so it cannot step adaptively here. Use an adaptive method (${ADAPTIVE_METHODS.join(', ')})${flagFix}.`);
+  }
+}

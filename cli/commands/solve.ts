@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { solve, solverNames, problems, TideError } from '../../src/index.ts';
 import { integer, number, oneOf } from '../args.ts';
-import { PROBLEM_HELP, PROBLEM_NAMES, builtinProblem } from '../problems.ts';
+import { PROBLEM_HELP, PROBLEM_NAMES, builtinProblem, checkAdaptive } from '../problems.ts';
 import { listFiles, outDir, tideVersion, toCSV, writeJSON, writeText } from '../output.ts';
 import { phaseSpec, trajectorySpec, writePlot } from '../plots.ts';
 
@@ -40,6 +40,7 @@ async function run(flags: SolveFlags): Promise<void> {
   const method = flags.method ?? (trained ? String(pb.solveOptions.method) : pb.truth!.method);
   const fixed = flags.stepSize !== undefined || (trained && flags.method === undefined && pb.solveOptions.adaptive === false);
   const stepSize = flags.stepSize ?? (fixed ? pb.solveOptions.stepSize : undefined);
+  if (!fixed) checkAdaptive('solve', method, ', or give a fixed step, e.g. --step-size 0.01');
   const ts = problems.linspace(t0, t1, flags.points);
   const stepping = fixed ? { stepSize, adaptive: false } : { rtol: flags.rtol, atol: flags.atol };
   const t = performance.now();

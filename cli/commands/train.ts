@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { fit, fitLogToCSV, fitLogToJSON, adamw, reversible, solve, problems, solverNames, GRADIENT_METHOD_NAMES, TideError } from '../../src/index.ts';
 import type { ActivationName, GradientMethod } from '../../src/index.ts';
 import { integer, number, oneOf, validList } from '../args.ts';
-import { PROBLEM_HELP, PROBLEM_NAMES, builtinProblem, customProblem, ACTIVATION_NAMES, type CliProblem, type CustomData } from '../problems.ts';
+import { PROBLEM_HELP, PROBLEM_NAMES, builtinProblem, customProblem, checkAdaptive, ACTIVATION_NAMES, type CliProblem, type CustomData } from '../problems.ts';
 import { listFiles, outDir, progress, tideVersion, toCSV, writeJSON, writeText } from '../output.ts';
 import { lossSpec, phaseSpec, trajectorySpec, writePlot } from '../plots.ts';
 
@@ -118,6 +118,8 @@ function resolveRun(flags: TrainFlags, cmd: Command): { s: TrainSettings; pb: Cl
     ...(flags.config !== undefined ? { config: flags.config } : {}),
     ...(hidden !== undefined ? { hidden } : {}),
   };
+  const adaptive = (pb.minibatch?.solveOptions ?? pb.solveOptions).adaptive !== false && (pb.minibatch?.solveOptions ?? pb.solveOptions).stepSize === undefined;
+  if (adaptive) checkAdaptive('train', s.method, pb.key === 'custom' ? ', or set "stepSize" in the config for fixed steps' : ` (the ${pb.title} problem steps adaptively)`);
   if (s.gradient !== 'reversible') delete (s as Partial<TrainSettings>).lambda;
   if ((fromCli('lambda') || cfg.lambda !== undefined) && s.gradient !== 'reversible') usage(`train: --lambda is the reversible gradient's coupling; this run uses --gradient ${s.gradient}. Add --gradient reversible or leave out --lambda.`);
   return { s, pb };

@@ -24,6 +24,8 @@ const CASES: [string[], (string | RegExp)[]][] = [
   [['train', 'extra'], [/too many arguments|unknown command/]],
   [['trian'], ["unknown command 'trian'", 'Did you mean train?']],
   [['solve', '--points', '1'], ['integer ≥ 2', 'e.g. --points 200']],
+  [['solve', '--problem', 'spiral', '--method', 'rk4'], ['--method rk4 has no error estimate', 'Use an adaptive method (', 'e.g. --step-size 0.01']],
+  [['train', '--problem', 'spiral', '--method', 'euler'], ['--method euler has no error estimate', 'dopri5']],
   [['solve', '--params', 'no/such/params.json'], ["cannot read --params 'no/such/params.json'", 'params.json that `tidediff train` wrote']],
   [['stability', '--lambda', '1.5'], ['≤ 1', 'e.g. --lambda 0.8,0.999']],
   [['stability', '--method', 'rk5'], ["Unknown method 'rk5'", "Did you mean 'rk4'?"]],
