@@ -102,12 +102,12 @@ test('stability: region.json, the specs and the SVGs agree with the stability mo
   assert.match(all, /midpoint, λ = 0\.8/);
 });
 
-test('the example plots in docs/cli/stability are the stability module\'s regions (default window and grid, λ = 0.8)', () => {
-  for (const m of ['euler', 'midpoint', 'ralston3', 'rk4']) {
-    const tab = m === 'ralston3' ? problems.ralston3 : tableaus[m];
-    const region = stability.stabilityRegion(tab, 0.8, { reMin: -3.5, reMax: 0.5, imMin: -3, imMax: 3, nRe: 201, nIm: 301 });
-    const intervals = stability.realStabilityIntervals(tab, 0.8, { min: -3.5, max: 0.5 });
-    const svg = readFileSync(join(root, 'docs', 'cli', 'stability', `region-${m}-lambda-0.8.svg`), 'utf8');
-    checkSvg(svg, region, intervals, stableRuns(region).length, `docs ${m}`);
+test('the example plots in docs/cli/stability draw the slides\' figure data (stability.slidesStabilityFigure)', () => {
+  const figure = stability.slidesStabilityFigure();   // the exported data "for the plotting script": λ = 0.8, 201 × 301
+  const files: Record<string, string> = { Euler: 'euler', Midpoint: 'midpoint', RK3: 'ralston3', RK4: 'rk4' };
+  assert.deepEqual(figure.panels.map((p) => p.label), Object.keys(files));
+  for (const panel of figure.panels) {
+    const svg = readFileSync(join(root, 'docs', 'cli', 'stability', `region-${files[panel.label]}-lambda-0.8.svg`), 'utf8');
+    checkSvg(svg, panel.region, panel.realIntervals, stableRuns(panel.region).length, `docs ${panel.label}`);
   }
 });
