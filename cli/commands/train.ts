@@ -102,9 +102,9 @@ function resolveRun(flags: TrainFlags, cmd: Command): { s: TrainSettings; pb: Cl
     pb = customProblem(d, { hidden: h as number[], activation: activation as ActivationName, method: method ?? 'dopri5', rtol, atol, stepSize });
   } else {
     for (const k of ['activation', 'rtol', 'atol', 'stepSize']) if (cfg[k] !== undefined) usage(`train: '${k}' in '${path}' applies to config data only; the built-in problems fix their own solve.`);
-    if (problem === 'white-dwarf' && (fromCli('hidden') || cfg.hidden !== undefined)) usage('train: the white dwarf model is the paper\'s fixed [s, x, v] → 10 → 2; leave out hidden.');
+    if ((problem ?? 'white-dwarf') === 'white-dwarf' && (fromCli('hidden') || cfg.hidden !== undefined)) usage('train: the white dwarf model is the paper\'s fixed [s, x, v] → 10 → 2; leave out hidden.');
     hidden = pick('hidden', integer('--hidden', 1, 'hidden width', 32));
-    pb = builtinProblem(problem ?? 'white-dwarf', { method: method === undefined ? undefined : method, hidden });
+    pb = builtinProblem(problem ?? 'white-dwarf', { method, hidden });
   }
   const s: TrainSettings = {
     problem: pb.key,
