@@ -3,24 +3,27 @@
  * white dwarf data (the slides' first experiment, as in sammccallum/reversible-solvers `white_dwarf.py`: 1000 midpoint steps, model [s, x, v] → 10 → tanh → 2, AdamW lr 1e-2,
  * weight decay 1e-5) with the reversible midpoint solver (λ = 0.999): exact gradients in O(1) memory.
  * Shows progress and the final loss. Options: --steps N (training steps, default 1000), --seed S (default 0),
- * --gradient NAME (default reversible; e.g. checkpoint, direct), --lambda L (default 0.999).
+ * --gradient NAME (default reversible; e.g. checkpoint, direct), --lambda L (default 0.999); --help lists them.
  */
+import { Command, Option } from 'commander';
 import { problems, fit, solveWithGradient, reversible, GRADIENT_METHOD_NAMES } from '../src/index.ts';
+import { integer, number, oneOf } from './args.ts';
 const { whiteDwarfProblem, trainingOptimizer } = problems;
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : process.argv[i + 1] ?? fallback;
-}
-function num(name: string, fallback: number): number {
-  const v = Number(arg(name, String(fallback)));
-  if (!Number.isFinite(v)) { console.error(`npm start: --${name} needs a number, got '${arg(name, '')}'.`); process.exit(2); }
-  return v;
-}
-
-const steps = num('steps', 1000), seed = num('seed', 0), lambda = num('lambda', 0.999);
-const gradient = arg('gradient', 'reversible');
-if (!GRADIENT_METHOD_NAMES.includes(gradient)) { console.error(`npm start: --gradient must be one of ${GRADIENT_METHOD_NAMES.join(', ')}, got '${gradient}'.`); process.exit(2); }
+// Flags by commander, as in the tidediff CLI: --help prints them and exits, an unknown flag or a bad value is an error
+// that names the fix (`npm start -- --steps 0`), instead of starting a run.
+const cmd = new Command('npm start --')
+  .description('The main job: train the white dwarf neural ODE with reversible gradients (McCallum & Foster 2024). '
+    + 'For other problems, JSON configs, logs and plots use the CLI: node --import tsx cli/tide.ts --help (npx tidediff --help when installed).')
+  .addOption(new Option('--steps <n>', 'training steps').argParser(integer('--steps', 1, 'training steps', 200)).default(1000))
+  .addOption(new Option('--seed <n>', 'initialisation seed').argParser(integer('--seed', 0, 'seed', 0)).default(0))
+  .addOption(new Option('--gradient <name>', `gradient method: ${GRADIENT_METHOD_NAMES.join(', ')}`).argParser(oneOf('--gradient', GRADIENT_METHOD_NAMES, 'gradient method')).default('reversible'))
+  .addOption(new Option('--lambda <x>', 'coupling λ of the reversible gradient').argParser(number('--lambda', 'reversible coupling λ', 0.999, { lo: 0, hi: 1, open: true })).default(0.999))
+  .showHelpAfterError('(npm start -- --help lists the flags)')
+  .allowExcessArguments(false)
+  .parse(process.argv.slice(2), { from: 'user' });
+const { steps, seed, gradient, lambda } = cmd.opts<{ steps: number; seed: number; gradient: string; lambda: number }>();
+if (cmd.getOptionValueSource('lambda') === 'cli' && gradient !== 'reversible') cmd.error(`error: --lambda is the reversible gradient's coupling; --gradient is ${gradient}. Leave out --lambda or use --gradient reversible.`);
 const pb = whiteDwarfProblem({ method: 'midpoint', trainingSteps: steps });
 const params = pb.init(seed);
 const optimizer = trainingOptimizer(pb.training);

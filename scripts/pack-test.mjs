@@ -10,7 +10,9 @@
  *      (b) CommonJS, plain `node`: require('tidediff'), a solve, a gradient, TideError, the Wasm kernels;
  *      (c) TypeScript, `tsc --noEmit` (strict, skipLibCheck off, so the shipped .d.ts are checked too) under
  *          node16 ESM, node16 CommonJS and bundler resolution; a @ts-expect-error proves the types are not `any`;
- *      (d) a bundler: esbuild bundles the ESM consumer (honouring sideEffects: false) and the bundle runs.
+ *      (d) a bundler: esbuild bundles the ESM consumer (honouring sideEffects: false) and the bundle runs;
+ *      (e) the command line from the installed bin, as `npx tidediff` (npm exec, offline): --help, a bad flag, and a
+ *          tiny `train` run that must write its log (JSON, CSV), params.json and SVG plots.
  *   4. publint and @arethetypeswrong/cli (attw) on the tarball; both run locally (attw with --no-definitely-typed,
  *      so it fetches nothing).
  *
@@ -61,7 +63,7 @@ const tgz = join(work, packed.filename);
 const shipped = new Set(packed.files.map((f) => f.path));
 const mustShip = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map',
   'dist/index.d.ts.map', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'dist/core/kernels/wasm-binary.generated.js',
-  'src/index.ts'];
+  'src/index.ts', 'dist/cli/tide.js'];
 const absent = mustShip.filter((f) => !shipped.has(f));
 if (absent.length > 0) fail(`the tarball lacks ${absent.join(', ')}`);
 const stray = [...shipped].filter((f) => /^(test|bench|cli|wasm|scripts|node_modules|\.ci)\//.test(f));
@@ -202,11 +204,32 @@ for (const [label, dir, file, compilerOptions, type] of tsProjects) {
 }
 sh('(d) node bundle.mjs', process.execPath, ['bundle.mjs'], app);
 
+// 3e. The CLI, from the installed package's bin (npx = npm exec; --offline: everything it needs is installed).
+if (installed.bin?.tidediff !== 'dist/cli/tide.js') fail(`the installed package.json has bin ${JSON.stringify(installed.bin)}, expected { tidediff: 'dist/cli/tide.js' }`);
+const npx = (args) => [...npm.slice(1), 'exec', '--offline', '--', 'tidediff', ...args];
+const help = sh('(e) npx tidediff --help', npm[0], npx(['--help']), app, { quiet: true });
+for (const c of ['train', 'solve', 'stability', 'bench']) if (!new RegExp(`^  ${c} `, 'm').test(help)) fail(`(e) npx tidediff --help does not list ${c}:\n${help}`);
+{
+  const r = spawnSync(npm[0], npx(['train', '--steps', '0']), { cwd: app, env, encoding: 'utf8' });
+  if (r.status === 0 || !/e\.g\. --steps 200/.test(r.stderr)) fail(`(e) npx tidediff train --steps 0 exited ${r.status}; expected an error naming the fix, got:\n${r.stdout}${r.stderr}`);
+  console.log('ok  (e) npx tidediff train --steps 0 is rejected with the fix');
+}
+sh('(e) npx tidediff train (5 steps, Lotka–Volterra)', npm[0], npx(['train', '--problem', 'lotka-volterra', '--steps', '5', '--out', 'run']), app);
+{
+  const log = JSON.parse(readFileSync(join(app, 'run', 'log.json'), 'utf8'));
+  if (log.length !== 5 || !log.every((r) => Number.isFinite(r.loss))) fail(`(e) run/log.json has ${log.length} rows, expected 5 with finite losses`);
+  for (const f of ['log.csv', 'params.json', 'run.json', 'loss.svg', 'trajectories.svg', 'phase.svg']) {
+    const text = readFileSync(join(app, 'run', f), 'utf8');
+    if (f.endsWith('.svg') && !text.startsWith('<svg ')) fail(`(e) run/${f} is not an SVG`);
+  }
+  console.log('ok  (e) the train run wrote log.json (5 rows), log.csv, params.json, run.json and the SVG plots');
+}
+
 // 4. publint and attw, on the tarball.
 sh('publint --strict', process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), 'run', tgz, '--strict'], root);
 sh('attw (local tarball, no network)', process.execPath, [join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
   tgz, '--no-definitely-typed', '--format', 'table-flipped', '--no-emoji', '--no-color'], root);
 
 if (!keep) rmSync(work, { recursive: true, force: true });
-console.log(`pack-test: ${pkg.name}@${pkg.version} packs, installs and works from ESM, CommonJS, TypeScript and a bundler `
+console.log(`pack-test: ${pkg.name}@${pkg.version} packs, installs and works from ESM, CommonJS, TypeScript, a bundler and npx `
   + `(${((performance.now() - t0) / 1000).toFixed(1)} s)${keep ? `; files in ${work}` : ''}`);

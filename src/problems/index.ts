@@ -1,7 +1,8 @@
 /**
  * Benchmark problems of McCallum & Foster 2024 (arXiv 2410.11648) and Chen et al. 2018: learnable fields, data generated in code, losses and the paper's training
  * settings. White dwarf (the paper's experiment 1), coupled oscillator and double pendulum (experiments 2–3,
- * offline substitutes of Schmidt & Lipson's 2009 real data), and the spiral of Chen et al. 2018.
+ * offline substitutes of Schmidt & Lipson's 2009 real data), the spiral of Chen et al. 2018, Lotka–Volterra and a
+ * hybrid physics + MLP pendulum.
  */
 export { mseLoss, neuralField, trainingOptimizer, linspace, stepGrid, baseMethod } from './problem.ts';
 export type { NeuralField, TrajectoryData, Loss, TrainingSettings, Problem, BaseMethod } from './problem.ts';
@@ -21,3 +22,11 @@ export {
 export type { DoublePendulumDataOptions, DoublePendulumProblemOptions } from './double-pendulum.ts';
 export { SPIRAL_A, SPIRAL_Y0, SPIRAL_DEMO, spiralField, spiralData, neuralSpiralField } from './spiral.ts';
 export type { SpiralDataOptions } from './spiral.ts';
+export {
+  LOTKA_VOLTERRA_PARAMS, LOTKA_VOLTERRA_Y0, lotkaVolterraField, lotkaVolterraData, lotkaVolterraModel, lotkaVolterraProblem,
+} from './lotka-volterra.ts';
+export type { LotkaVolterraDataOptions, LotkaVolterraProblemOptions } from './lotka-volterra.ts';
+export {
+  HYBRID_PENDULUM_TRUTH, HYBRID_PENDULUM_Y0, hybridPendulumTruth, hybridPendulumData, hybridPendulumModel, hybridPendulumProblem,
+} from './hybrid-pendulum.ts';
+export type { HybridPendulumDataOptions, HybridPendulumModel, HybridPendulumProblemOptions, HybridPendulumProblem } from './hybrid-pendulum.ts';
