@@ -20,7 +20,13 @@ import type { Model } from '../nn/model.ts';
 import { solve } from '../gradients/solve.ts';
 import { checkProblemOptions, mseLoss, rowsFrom, stepGrid, type Problem, type TrajectoryData } from './problem.ts';
 
-/** g/L, the damping k and the spring c of the true system. */
+/**
+ * The true system's constants.
+ * @namespace
+ * @property gOverL g/L, the gravity term's coefficient in ω' = −(g/L) sin θ − kω − cθ³ (9.81).
+ * @property damping the damping k (0.3), the coefficient the hybrid model learns as k̂.
+ * @property spring the cubic spring c (0.2), which the hybrid model leaves to its network.
+ */
 export const HYBRID_PENDULUM_TRUTH = Object.freeze({ gOverL: 9.81, damping: 0.3, spring: 0.2 });
 /** (θ, ω) at t = 0. */
 export const HYBRID_PENDULUM_Y0: Readonly<Float64Array> = Float64Array.of(2, 0);
@@ -69,7 +75,9 @@ function data(options: HybridPendulumDataOptions): TrajectoryData {
 
 /** The hybrid field and the network inside it: params = [k̂, net's parameters], paramCount = 1 + net.paramCount. */
 export interface HybridPendulumModel {
+  /** The hybrid vector field on states [1, 2] (θ, ω), with a VJP; params = [k̂, net's parameters]. */
   readonly field: TracedField;
+  /** The correction network MLP(θ), 1 → hidden → tanh → 1; its parameters are params[1 …]. */
   readonly net: Model;
   /** Fills params with the problem's start: k̂ = 0, the network at 0.1× its default draw from rng. Returns params. */
   init(params: Float64Array, rng: Rng): Float64Array;
@@ -108,9 +116,17 @@ export interface HybridPendulumProblemOptions extends HybridPendulumDataOptions 
   trainingSteps?: number;
 }
 
-/** The hybrid task as a {@link Problem} (its field is the hybrid field, not a pure network: `net` is the correction). */
+/**
+ * The hybrid task as a {@link Problem} (its field is the hybrid field, not a pure network: `net` is the correction).
+ * @property name the problem's name, 'hybrid pendulum'.
+ * @property data the training targets: save times, states of the true pendulum (a dopri5 solve at rtol 1e-10) and the initial state.
+ * @property loss the MSE of the saved states against data (value and ∂L/∂ys).
+ * @property training the training settings (AdamW, lr 1e-2, no weight decay).
+ */
 export interface HybridPendulumProblem extends Omit<Problem, 'field'> {
+  /** The hybrid vector field (physics with a learned damping k̂ plus the correction network), with a VJP. */
   readonly field: TracedField;
+  /** The correction network inside field; its parameters are params[1 …]. */
   readonly net: Model;
 }
 
