@@ -116,7 +116,7 @@ export interface StabilityFigureJSON {
   panels: StabilityFigurePanelJSON[];
 }
 
-/** A JSON-serialisable copy of {@link slidesStabilityFigure}'s result (`JSON.stringify` it for the plotting script). */
+/** A JSON-serialisable copy of {@link slidesStabilityFigure}'s result (`JSON.stringify` it; `tidediff stability` writes it as region.json and plots it). */
 export function stabilityFigureToJSON(data: StabilityFigureData): StabilityFigureJSON {
   if (data === null || typeof data !== 'object' || !Array.isArray(data.panels as unknown)) {
     throw new TideError('BAD_ARGUMENT', `stabilityFigureToJSON: expected the result of slidesStabilityFigure(...), got ${fmtGot(data)}.`);

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { problems, solve, Rng, TideError } from '../../src/index.ts';
-import { checkFieldVjp } from '../problems/check.ts';
+import { checkFieldVjp } from './check.ts';
 
 test('Lotka–Volterra: the data conserve the first integral; the field VJP matches central differences', () => {
   const [a, b, g, d] = problems.LOTKA_VOLTERRA_PARAMS;
