@@ -77,6 +77,10 @@ await esbuild.build({
   bundle: true,
   format: 'cjs',
   platform: 'neutral', // core code uses no Node API: the bundle runs in any CommonJS host
+  external: ['workerpool'], // the runtime dependency (parallel gradients) is required, not bundled
+  // parallel/pool.ts finds its worker script by import.meta.url; in this bundle it is empty and parallelGradient says
+  // to use the ESM entry or pass workerUrl, so esbuild's warning about it is expected.
+  logOverride: { 'empty-import-meta': 'silent' },
   target: 'es2022',
   sourcemap: true, // chained through dist/*.js.map to src/*.ts
   logLevel: 'warning',
