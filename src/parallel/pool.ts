@@ -144,7 +144,8 @@ function workerError(e: unknown, group: readonly number[], shards: number, modul
     return new TideError(o.code as TideError['code'], `${msg} (in the worker running ${which}, module ${moduleUrl}, ${phase})`, { ...(o.details ?? {}), shards: [...group], module: moduleUrl }, { cause: e });
   }
   if (/Workerpool Worker (error|terminated)/.test(msg)) {
-    return new TideError('USER_FUNCTION', `parallel gradient: the worker running ${which} stopped during ${phase}: ${msg}. If it could not start, check workerUrl; if it crashed, run that shard single-threaded (the module's setup with valueAndGradient) to see why.`, { shards: [...group], module: moduleUrl, phase }, { cause: e });
+    const exit = /exitCode: `([^`]*)`/.exec(msg);
+    return new TideError('USER_FUNCTION', `parallel gradient: the worker running ${which} stopped during ${phase} (${msg.split('\n')[0].trim()}${exit !== null ? `, exit code ${exit[1]}` : ''}). If it could not start, check workerUrl; if it crashed, run that shard single-threaded (the module's setup with valueAndGradient) to see why.`, { shards: [...group], module: moduleUrl, phase }, { cause: e });
   }
   return new TideError('USER_FUNCTION', `parallel gradient: the worker running ${which} threw during ${phase}: ${o.name ?? 'Error'}: ${msg}. It came from the shard module ${moduleUrl} or what it imports; error.cause has the worker's stack.`, { shards: [...group], module: moduleUrl, phase }, { cause: e });
 }
@@ -166,6 +167,13 @@ export async function parallelGradient(options: ParallelGradientOptions): Promis
   const workerHref = options.workerUrl !== undefined ? absoluteUrl('workerUrl', options.workerUrl) : defaultWorkerUrl();
   if (SAB === undefined) {
     throw new TideError('BAD_OPTION', `${WHERE}: SharedArrayBuffer is not available here. Browsers provide it only on cross-origin-isolated pages: serve the page with 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp'.`);
+  }
+  // Checked here: a DataCloneError inside workerpool's postMessage would escape the promise it returns.
+  const clone = (globalThis as { structuredClone?: (x: unknown) => unknown }).structuredClone;
+  if (options.data !== undefined && clone !== undefined) {
+    try { clone(options.data); } catch (e) {
+      throw new TideError('BAD_ARGUMENT', `${WHERE}: options.data cannot be sent to a worker (${e instanceof Error ? e.message : String(e)}); it must be structured-cloneable: numbers, strings, arrays, typed arrays, plain objects — no functions or class instances with methods.`, { option: 'data' }, { cause: e });
+    }
   }
   const wpMod = await import('workerpool') as unknown as { default?: WorkerPoolModule } & WorkerPoolModule;
   const wp: WorkerPoolModule = wpMod.default ?? wpMod;

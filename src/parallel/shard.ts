@@ -81,23 +81,32 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
   if (field.dim !== y0.length) throw new TideError('SHAPE', `${where}: setup returned y0 of length ${y0.length} for a field of dim ${field.dim}; y0 must hold the shard's whole state.`, { shard: ctx.shard });
   checkFinite(where, 'y0', y0, 'The initial state must be finite.');
   const solveOptions = { ...pb.solve, params: new Float64Array(p) } as GradientSolveOptions;
-  const prepared: PreparedSolve = prepareSolve(field, solveOptions);
+  const prepared: PreparedSolve = naming(where, ctx.shard, () => prepareSolve(field, solveOptions));
   let dYs: Float64Array | null = null;
   return {
     paramCount: p, dim: y0.length,
-    run(params, dParams, dY0) {
-      const sol = prepared.run(y0, params);
-      if (dYs === null || dYs.length !== sol.ys.length) dYs = new Float64Array(sol.ys.length); else dYs.fill(0);
-      let L: number;
-      try { L = loss(sol.ys, dYs); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
-      if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `${where}: the loss returned ${fmtGot(L)}; it must be a finite number (check shard ${ctx.shard}'s data and predictions).`, { shard: ctx.shard });
-      checkFinite(where, 'the loss gradient dYs', dYs, 'The loss must write a finite ∂L/∂ys into dYs.');
-      const g = sol.backward(dYs);
-      dParams.set(g.dParams);
-      dY0.set(g.dY0);
-      return { loss: L, report: g.report };
-    },
+    run: (params, dParams, dY0) => naming(where, ctx.shard, () => runOnce(params, dParams, dY0)),
   };
+  function runOnce(params: Readonly<Float64Array>, dParams: Float64Array, dY0: Float64Array): ShardResult {
+    const sol = prepared.run(y0, params);
+    if (dYs === null || dYs.length !== sol.ys.length) dYs = new Float64Array(sol.ys.length); else dYs.fill(0);
+    let L: number;
+    try { L = loss(sol.ys, dYs); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
+    if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `${where}: the loss returned ${fmtGot(L)}; it must be a finite number (check shard ${ctx.shard}'s data and predictions).`, { shard: ctx.shard });
+    checkFinite(where, 'the loss gradient dYs', dYs, 'The loss must write a finite ∂L/∂ys into dYs.');
+    const g = sol.backward(dYs);
+    dParams.set(g.dParams);
+    dY0.set(g.dY0);
+    return { loss: L, report: g.report };
+  }
+}
+
+/** Runs fn; a TideError from the solve (which says what went wrong) gets the shard's name in front. */
+function naming<T>(where: string, shard: number, fn: () => T): T {
+  try { return fn(); } catch (e) {
+    if (e instanceof TideError && !e.message.startsWith(where)) throw new TideError(e.code, `${where}: ${e.message}`, { ...e.details, shard }, { cause: e });
+    throw e;
+  }
 }
 
 function checkProblem(where: string, pb: unknown, what: string): asserts pb is ShardProblem {
