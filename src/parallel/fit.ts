@@ -37,7 +37,7 @@ const now = (): number => (perf !== undefined ? perf.now() : Date.now());
  * Trains params in place with gradients from the workers.
  * @throws TideError('BAD_OPTION' / 'SHAPE') for bad options, the pool's errors (naming the shard) from a step.
  */
-export async function fitParallel(o: FitParallelOptions): Promise<FitParallelResult> {
+export function fitParallel(o: FitParallelOptions): Promise<FitParallelResult> {
   const where = 'fitParallel';
   if (o === null || typeof o !== 'object') throw new TideError('BAD_OPTION', `${where}: expected { gradient, params, optimizer, steps }, got ${fmtGot(o)}.`);
   for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw new TideError('BAD_OPTION', `${where}: unknown option '${k}'. Valid: ${KEYS.join(', ')}.`, { option: k });
@@ -47,6 +47,10 @@ export async function fitParallel(o: FitParallelOptions): Promise<FitParallelRes
   if (o.optimizer === null || typeof o.optimizer !== 'object' || typeof o.optimizer.step !== 'function') throw new TideError('BAD_OPTION', `${where}: optimizer must be an optimizer such as adam({ lr: 1e-3 }), got ${fmtGot(o.optimizer)}.`, { option: 'optimizer' });
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new TideError('BAD_OPTION', `${where}: steps must be a non-negative integer, got ${fmtGot(o.steps)}.`, { option: 'steps' });
   if (o.onStep !== undefined) checkFunction(where, 'onStep', o.onStep, '({ step, loss, report, sec }) => void');
+  return train(o, where);
+}
+
+async function train(o: FitParallelOptions, where: string): Promise<FitParallelResult> {
   const losses = new Float64Array(o.steps), stepSec = new Float64Array(o.steps);
   let minLoss = Infinity, last: GradientReport | null = null;
   for (let step = 0; step < o.steps; step++) {

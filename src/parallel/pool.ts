@@ -92,7 +92,6 @@ interface WorkerPoolModule {
 }
 type UrlCtor = new (url: string, base?: string) => { readonly href: string; readonly protocol: string; readonly pathname: string };
 const URLClass = (globalThis as unknown as { URL: UrlCtor }).URL;
-const SAB = (globalThis as { SharedArrayBuffer?: typeof SharedArrayBuffer }).SharedArrayBuffer;
 
 const WHERE = 'parallelGradient';
 const KEYS = ['module', 'shards', 'workers', 'data', 'exportName', 'workerUrl'];
@@ -153,11 +152,13 @@ function workerError(e: unknown, group: readonly number[], shards: number, modul
 /**
  * Starts the workers, has each set up its shards (the module's setup, prepareSolve) and checks that every shard has
  * the same paramCount. Resolves to a pool whose valueAndGradient(params) runs all shards at once.
- * @throws TideError('BAD_OPTION') for bad options (shard or worker counts, URLs, no SharedArrayBuffer);
- *   BAD_ARGUMENT when the module cannot be imported or lacks the export; SHAPE when shards disagree on paramCount;
- *   a worker's own TideError (its code, naming the shard) when a setup is wrong or throws.
+ * @throws TideError('BAD_OPTION' / 'BAD_ARGUMENT'), synchronously, for bad options (shard or worker counts, URLs, data
+ *   that cannot be cloned, no SharedArrayBuffer). The promise rejects with BAD_ARGUMENT when the module cannot be
+ *   imported or lacks the export, SHAPE when shards disagree on paramCount, and a worker's own TideError (its code,
+ *   naming the shard) when a setup is wrong or throws. valueAndGradient likewise throws for bad params or misuse
+ *   and rejects for failures in the workers.
  */
-export async function parallelGradient(options: ParallelGradientOptions): Promise<ParallelGradient> {
+export function parallelGradient(options: ParallelGradientOptions): Promise<ParallelGradient> {
   if (options === undefined || options === null) throw new TideError('BAD_OPTION', `${WHERE}: expected options such as ${EXAMPLE}, got ${fmtGot(options)}.`);
   checkOptions(WHERE, options, KEYS, EXAMPLE);
   const moduleUrl = absoluteUrl('module', options.module);
@@ -165,6 +166,7 @@ export async function parallelGradient(options: ParallelGradientOptions): Promis
   const exportName = options.exportName ?? 'setup';
   if (typeof exportName !== 'string' || exportName === '') throw new TideError('BAD_OPTION', `${WHERE}: exportName must be the name of the module's setup export, got ${fmtGot(exportName)}.`, { option: 'exportName' });
   const workerHref = options.workerUrl !== undefined ? absoluteUrl('workerUrl', options.workerUrl) : defaultWorkerUrl();
+  const SAB = (globalThis as { SharedArrayBuffer?: SharedArrayBufferConstructor }).SharedArrayBuffer;
   if (SAB === undefined) {
     throw new TideError('BAD_OPTION', `${WHERE}: SharedArrayBuffer is not available here. Browsers provide it only on cross-origin-isolated pages: serve the page with 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp'.`);
   }
@@ -175,11 +177,17 @@ export async function parallelGradient(options: ParallelGradientOptions): Promis
       throw new TideError('BAD_ARGUMENT', `${WHERE}: options.data cannot be sent to a worker (${e instanceof Error ? e.message : String(e)}); it must be structured-cloneable: numbers, strings, arrays, typed arrays, plain objects — no functions or class instances with methods.`, { option: 'data' }, { cause: e });
     }
   }
+  if (options.workers !== undefined) checkCount('workers', options.workers, shards, `More workers than shards (${shards}) would sit idle; use workers ≤ shards.`);
+  return startPool(options, moduleUrl, shards, exportName, workerHref, SAB);
+}
+
+/** The asynchronous part of parallelGradient, after its options were checked. */
+async function startPool(options: ParallelGradientOptions, moduleUrl: string, shards: number, exportName: string, workerHref: string,
+  SAB: SharedArrayBufferConstructor): Promise<ParallelGradient> {
   const wpMod = await import('workerpool') as unknown as { default?: WorkerPoolModule } & WorkerPoolModule;
   const wp: WorkerPoolModule = wpMod.default ?? wpMod;
   const cores = Math.max(1, Number.isInteger(wp.cpus) ? wp.cpus : 1);
-  const workers = options.workers === undefined ? Math.min(shards, cores)
-    : checkCount('workers', options.workers, shards, `More workers than shards (${shards}) would sit idle; use workers ≤ shards.`);
+  const workers = options.workers ?? Math.min(shards, cores);
   const groups: number[][] = Array.from({ length: workers }, () => []);
   for (let s = 0; s < shards; s++) groups[s % workers].push(s);
 
@@ -233,7 +241,7 @@ export async function parallelGradient(options: ParallelGradientOptions): Promis
 
   return {
     shards, workers, paramCount: p, dims: layout.dims,
-    async valueAndGradient(params) {
+    valueAndGradient(params) {
       const where = `${WHERE}.valueAndGradient`;
       if (closed) throw new TideError('BAD_ARGUMENT', `${where}: this pool was closed; create a new one with parallelGradient(...).`);
       if (busy) throw new TideError('BAD_ARGUMENT', `${where}: the previous call has not finished; await it first (the pool's shared buffer serves one call at a time).`);
@@ -241,33 +249,33 @@ export async function parallelGradient(options: ParallelGradientOptions): Promis
       const bad = firstNonFinite(params);
       if (bad >= 0) throw new TideError('NONFINITE', `${where}: params[${bad}] is ${params[bad]}; params must be finite. Check the initialisation or lower the learning rate.`, { index: bad });
       busy = true;
-      try {
-        sharedParams.set(params);
-        const perGroup = await Promise.all(groups.map((group) =>
-          runGroup(group).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
-        const results = new Array<ShardResult>(shards);
-        groups.forEach((group, g) => group.forEach((s, k) => { results[s] = perGroup[g][k]; }));
-        // Sum in shard order, whatever worker ran which shard.
-        const dParams = new Float64Array(p);
-        const dims = layout.dims;
-        const dY0 = new Float64Array(dimTotal);
-        let loss = 0;
-        for (let s = 0, at = 0; s < shards; s++) {
-          const g = shared.subarray(layout.gradOffsets[s], layout.gradOffsets[s] + p);
-          const gy = shared.subarray(layout.y0Offsets[s], layout.y0Offsets[s] + dims[s]);
-          checkShardGradient(s, shards, g, gy);
-          for (let i = 0; i < p; i++) dParams[i] += g[i];
-          dY0.set(gy, at);
-          at += dims[s];
-          loss += results[s].loss;
-        }
-        return { loss, dParams, dY0, report: combineReports(results.map((r) => r.report)), shards: results };
-      } finally {
-        busy = false;
-      }
+      sharedParams.set(params);
+      return gather().finally(() => { busy = false; });
     },
     close,
   };
+
+  async function gather(): Promise<ParallelGradientResult> {
+    const perGroup = await Promise.all(groups.map((group) =>
+      runGroup(group).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
+    const results = new Array<ShardResult>(shards);
+    groups.forEach((group, g) => group.forEach((s, k) => { results[s] = perGroup[g][k]; }));
+    // Sum in shard order, whatever worker ran which shard.
+    const dParams = new Float64Array(p);
+    const dims = layout.dims;
+    const dY0 = new Float64Array(dimTotal);
+    let loss = 0;
+    for (let s = 0, at = 0; s < shards; s++) {
+      const g = shared.subarray(layout.gradOffsets[s], layout.gradOffsets[s] + p);
+      const gy = shared.subarray(layout.y0Offsets[s], layout.y0Offsets[s] + dims[s]);
+      checkShardGradient(s, shards, g, gy);
+      for (let i = 0; i < p; i++) dParams[i] += g[i];
+      dY0.set(gy, at);
+      at += dims[s];
+      loss += results[s].loss;
+    }
+    return { loss, dParams, dY0, report: combineReports(results.map((r) => r.report)), shards: results };
+  }
 }
 
 /** Counts and bytes summed over shards (they are held at once, in different workers), drift and errors their maximum. */
@@ -289,9 +297,13 @@ function combineReports(rs: readonly GradientReport[]): GradientReport {
 }
 
 /** One parallel value and gradient: starts a pool, runs it once at params, closes it (for a single call). */
-export async function parallelValueAndGradient(options: ParallelGradientOptions & { params: Readonly<Float64Array> }): Promise<ParallelGradientResult> {
+export function parallelValueAndGradient(options: ParallelGradientOptions & { params: Readonly<Float64Array> }): Promise<ParallelGradientResult> {
   if (options === null || typeof options !== 'object') throw new TideError('BAD_OPTION', `parallelValueAndGradient: expected options such as { module, shards: 2, params }, got ${fmtGot(options)}.`);
   const { params, ...rest } = options;
-  const pg = await parallelGradient(rest);
-  try { return await pg.valueAndGradient(params); } finally { await pg.close(); }
+  if (!(params instanceof Float64Array)) throw new TideError('SHAPE', `parallelValueAndGradient: params must be a Float64Array, got ${describe(params)}.`, { option: 'params' });
+  const starting = parallelGradient(rest);
+  return (async () => {
+    const pg = await starting;
+    try { return await pg.valueAndGradient(params); } finally { await pg.close(); }
+  })();
 }
