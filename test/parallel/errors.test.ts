@@ -80,3 +80,15 @@ test('misusing a pool: wrong params, overlapping calls, calls after close', asyn
   assert.throws(() => pg.valueAndGradient(P), isTide('BAD_ARGUMENT', 'closed'));
   assert.throws(() => parallelValueAndGradient({ module, workerUrl, shards: 1, params: [1] as unknown as Float64Array }), isTide('SHAPE', 'params must be a Float64Array'));
 });
+
+test('after a worker dies, the pool\'s replacement worker sets its shards up again and the next call succeeds', async () => {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const pg = await parallelGradient({ module, workerUrl, shards: 2, workers: 2, data: { fault: 'crash-once', badShard: 1, flag } });
+  try {
+    await assert.rejects(pg.valueAndGradient(P), isTide('USER_FUNCTION', 'shard 1 of 2', 'stopped', 'exit code 3'));
+    const r = await pg.valueAndGradient(P);
+    assert.ok(Math.abs(r.loss - 7 * (1 + Math.exp(-1))) < 1e-5, String(r.loss));
+  } finally {
+    await pg.close();
+  }
+});

@@ -2,11 +2,16 @@
  * Shard module that fails on purpose, for the parallel error tests: y' = −k·y per shard (k = params[0]), with
  * data.fault choosing what goes wrong on data.badShard: 'setup' throws in setup, 'loss' throws in the loss, 'nan'
  * makes the field's VJP write NaN into dParams, 'params' returns a field with a different paramCount, 'crash' ends
- * the worker thread from inside the loss.
+ * the worker thread from inside the loss ('crash-once': only the first time, across workers, by a shared flag).
  */
 import type { ShardContext, ShardProblem, VectorField } from '../../src/index.ts';
 
-export interface FaultyData { fault?: 'setup' | 'loss' | 'nan' | 'params' | 'crash'; badShard?: number }
+export interface FaultyData {
+  fault?: 'setup' | 'loss' | 'nan' | 'params' | 'crash' | 'crash-once';
+  badShard?: number;
+  /** For 'crash-once': a shared flag (Int32Array on a SharedArrayBuffer); the first worker to set it crashes. */
+  flag?: Int32Array;
+}
 
 function decay(paramCount: number, nan: boolean): VectorField {
   return {
@@ -29,7 +34,7 @@ export function setup({ shard, data }: ShardContext): ShardProblem {
     y0: Float64Array.of(1 + shard, -1),
     loss(ys, dYs) {
       if (bad && d.fault === 'loss') throw new TypeError('loss exploded');
-      if (bad && d.fault === 'crash') (globalThis as unknown as { process: { exit(c: number): never } }).process.exit(3);
+      if (bad && (d.fault === 'crash' || (d.fault === 'crash-once' && Atomics.exchange(d.flag as Int32Array, 0, 1) === 0))) (globalThis as unknown as { process: { exit(c: number): never } }).process.exit(3);
       let L = 0;
       for (let i = 0; i < ys.length; i++) { L += ys[i] * ys[i]; dYs[i] = 2 * ys[i]; }
       return L;
