@@ -79,6 +79,16 @@ test('parallel gradient: one worker and two workers give the same bits; new para
   assert.notEqual(two[0].loss, two[1].loss);
 });
 
+test('each shard is set up once: worker g keeps shards g, g + W, … from call to call', async () => {
+  const setups = new Int32Array(new SharedArrayBuffer(4));
+  const data: SpiralShardData = { batch: 8, hidden: 4, stepSize: 0.25, t1: 0.5, setups };
+  const b = batchProblem({ ...data, setups: undefined });
+  await withPool(data, 4, 2, async (pg) => {
+    for (let k = 0; k < 4; k++) await pg.valueAndGradient(b.params);
+  });
+  assert.equal(setups[0], 4);
+});
+
 test('parallel gradient with adaptive steps equals the per-shard sum bit for bit (each shard picks its own steps)', async () => {
   const data: SpiralShardData = { batch: 8, hidden: 8, method: 'dopri5', rtol: 1e-6, t1: 0.5 };
   const b = batchProblem(data);

@@ -15,6 +15,8 @@ export interface SpiralShardData {
   stepSize?: number;
   rtol?: number;
   seed?: number;
+  /** If given (an Int32Array on a SharedArrayBuffer), setup counts its calls in [0]. */
+  setups?: Int32Array;
 }
 
 function solveOptions(d: SpiralShardData): Omit<GradientSolveOptions, 'params'> {
@@ -41,6 +43,7 @@ function meanSquareLoss(batch: number) {
 
 export function setup({ shard, shards, data }: ShardContext): ShardProblem {
   const d = data as SpiralShardData;
+  if (d.setups !== undefined) Atomics.add(d.setups, 0, 1);
   if (d.batch % shards !== 0) throw new Error(`batch ${d.batch} is not divisible by ${shards} shards`);
   const m = d.batch / shards;
   const field = problems.neuralSpiralField(m, d.hidden ?? 50);
