@@ -10,11 +10,13 @@
  *
  *   npm run bench -- parallel            # t1 = 1, 50 steps, hidden 50 and 128, 15 timed calls per route (~1 min)
  *   npm run bench -- parallel --quick    # t1 = 0.5, 25 steps, hidden 50, 7 calls (~20 s)
- * A last row times a near-empty call: the fixed cost of a parallel call (messages, shared-memory reads, the sum).
+ * A row times a near-empty call: the fixed cost of a parallel call (messages, shared-memory reads, the sum). The last
+ * row is a control, a bare worker_threads spin loop on 2 vs 1 workers: the speedup the machine allows at the moment.
  * Needs ≥ 2 idle cores for a meaningful speedup. Workers run tide from its TypeScript sources via
  * test/parallel/tsx-worker.mjs and build their shards from test/parallel/spiral-shards.ts.
  */
 import { cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { prepareSolve, parallelGradient } from '../src/index.ts';
 import { batchProblem, type SpiralShardData } from '../test/parallel/spiral-shards.ts';
 import { printTable, writeResults, type Row } from './lib.ts';
@@ -37,6 +39,27 @@ async function interleavedMedians(routes: (() => Promise<unknown> | unknown)[], 
     }
   }
   return t.map((x) => x.sort((a, b) => a - b)[Math.floor(x.length / 2)]);
+}
+
+/**
+ * Control: the same 2-vs-1-worker comparison on a bare worker_threads spin loop (no tide, no workerpool). Its ratio is
+ * what the machine allows right now; on a loaded machine (other processes in other scheduler groups) it is ~1, and
+ * the gradient rows cannot do better.
+ */
+async function spinControl(quick: boolean): Promise<Row> {
+  const code = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); parentPort.postMessage(x); });";
+  const ws = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
+  const run = (w: Worker, n: number): Promise<unknown> => new Promise((r) => { w.once('message', r); w.postMessage(n); });
+  const n = quick ? 2e7 : 5e7;
+  try {
+    const [one, two] = await interleavedMedians([
+      async () => { await run(ws[0], n); await run(ws[0], n); },
+      () => Promise.all([run(ws[0], n), run(ws[1], n)]),
+    ], quick ? 5 : 9);
+    return { name: 'control: bare worker_threads spin loop, 2 workers', gradient: null, batch: null, hidden: null, steps: null, workers: 2, shards: 2, sec: two, ratio_speedup_vs_1_worker: one / two, ratio_vs_single_thread: null, max_rel_diff_vs_single_thread: null };
+  } finally {
+    for (const w of ws) await w.terminate();
+  }
 }
 
 function relDiff(a: Float64Array, b: Float64Array): number {
@@ -93,6 +116,7 @@ export async function main(args: string[]): Promise<void> {
       await pg.close();
     }
   }
+  rows.push(await spinControl(quick));
   // The machine's state, to tell a quiet run from a loaded one (the speedup needs 2 idle cores).
   for (const r of rows) { r.cores = cpus().length; r.load_avg_1min_start = load0; }
   printTable(`parallel gradients: spiral neural ODE, batch ${batch}, rk4 × ${Math.round(t1 / stepSize)} steps${quick ? ' (--quick)' : ''}`, rows);
