@@ -205,7 +205,7 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
   let layout: BufferLayout;
   try {
     // All W tasks at once: workerpool hands them to its W idle workers in order, so worker g keeps group g.
-    const replies = await Promise.all(groups.map((group) =>
+    const replies = await allGroups(groups.map((group) =>
       pool.exec('describe', [{ ...base, group, data: options.data }]).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'setup'); })));
     const dims = new Array<number>(shards);
     let p = -1, p0 = -1;
@@ -256,7 +256,7 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
   };
 
   async function gather(): Promise<ParallelGradientResult> {
-    const perGroup = await Promise.all(groups.map((group) =>
+    const perGroup = await allGroups(groups.map((group) =>
       runGroup(group).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
     const results = new Array<ShardResult>(shards);
     groups.forEach((group, g) => group.forEach((s, k) => { results[s] = perGroup[g][k]; }));
@@ -276,6 +276,17 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
     }
     return { loss, dParams, dY0, report: combineReports(results.map((r) => r.report)), shards: results };
   }
+}
+
+/**
+ * Like Promise.all, but waits for every worker before rejecting (with the first failed group's error), so that no
+ * worker still reads or writes the shared buffer when the next call starts.
+ */
+async function allGroups<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Counts and bytes summed over shards (they are held at once, in different workers), drift and errors their maximum. */
