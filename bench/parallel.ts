@@ -10,8 +10,9 @@
  *
  *   npm run bench -- parallel            # t1 = 1, 50 steps, hidden 50 and 128, 15 timed calls per route (~1 min)
  *   npm run bench -- parallel --quick    # t1 = 0.5, 25 steps, hidden 50, 7 calls (~20 s)
- * A row times a near-empty call: the fixed cost of a parallel call (messages, shared-memory reads, the sum). The last
- * row is a control, a bare worker_threads spin loop on 2 vs 1 workers: the speedup the machine allows at the moment.
+ * A row times a near-empty call: the fixed cost of a parallel call (messages, shared-memory reads, the sum). Each
+ * 2-worker row carries ratio_control_spin_speedup: a bare worker_threads spin loop on 2 vs 1 workers, timed
+ * interleaved with that case, i.e. the speedup the machine allowed meanwhile (≈ 1 on a loaded machine).
  * Needs ≥ 2 idle cores for a meaningful speedup. Workers run tide from its TypeScript sources via
  * test/parallel/tsx-worker.mjs and build their shards from test/parallel/spiral-shards.ts.
  */
@@ -42,24 +43,20 @@ async function interleavedMedians(routes: (() => Promise<unknown> | unknown)[], 
 }
 
 /**
- * Control: the same 2-vs-1-worker comparison on a bare worker_threads spin loop (no tide, no workerpool). Its ratio is
- * what the machine allows right now; on a loaded machine (other processes in other scheduler groups) it is ~1, and
- * the gradient rows cannot do better.
+ * Control: the same 2-vs-1-worker comparison on a bare worker_threads spin loop (no tide, no workerpool), timed
+ * interleaved with each case's routes. Its ratio is what the machine allowed while that case ran; on a loaded machine
+ * (other processes in other scheduler groups) it is ~1, and the gradient rows cannot do better.
  */
-async function spinControl(quick: boolean): Promise<Row> {
-  const code = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); parentPort.postMessage(x); });";
-  const ws = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
-  const run = (w: Worker, n: number): Promise<unknown> => new Promise((r) => { w.once('message', r); w.postMessage(n); });
-  const n = quick ? 2e7 : 5e7;
-  try {
-    const [one, two] = await interleavedMedians([
-      async () => { await run(ws[0], n); await run(ws[0], n); },
-      () => Promise.all([run(ws[0], n), run(ws[1], n)]),
-    ], quick ? 5 : 9);
-    return { name: 'control: bare worker_threads spin loop, 2 workers', gradient: null, batch: null, hidden: null, steps: null, workers: 2, shards: 2, sec: two, ratio_speedup_vs_1_worker: one / two, ratio_vs_single_thread: null, max_rel_diff_vs_single_thread: null };
-  } finally {
-    for (const w of ws) await w.terminate();
+class SpinControl {
+  private readonly ws: Worker[];
+  constructor(private readonly n: number) {
+    const code = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); parentPort.postMessage(x); });";
+    this.ws = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
   }
+  private run(w: Worker): Promise<unknown> { return new Promise((r) => { w.once('message', r); w.postMessage(this.n); }); }
+  readonly one = async (): Promise<void> => { await this.run(this.ws[0]); await this.run(this.ws[0]); };
+  readonly two = async (): Promise<void> => { await Promise.all([this.run(this.ws[0]), this.run(this.ws[1])]); };
+  async close(): Promise<void> { for (const w of this.ws) await w.terminate(); }
 }
 
 function relDiff(a: Float64Array, b: Float64Array): number {
@@ -83,6 +80,7 @@ export async function main(args: string[]): Promise<void> {
     let single: Float64Array = new Float64Array(0), one: Float64Array = single, two: Float64Array = single;
     const pools = [await parallelGradient({ module, workerUrl, shards: 2, workers: 1, data }), await parallelGradient({ module, workerUrl, shards: 2, workers: 2, data })];
     let secs: number[];
+    const spin = new SpinControl(1e7);
     try {
       secs = await interleavedMedians([
         () => {
@@ -93,16 +91,18 @@ export async function main(args: string[]): Promise<void> {
         },
         async () => { one = (await pools[0].valueAndGradient(b.params)).dParams; },
         async () => { two = (await pools[1].valueAndGradient(b.params)).dParams; },
+        spin.one, spin.two,
       ], reps);
     } finally {
       for (const pg of pools) await pg.close();
+      await spin.close();
     }
-    const [singleSec, oneSec, twoSec] = secs;
+    const [singleSec, oneSec, twoSec, spinOne, spinTwo] = secs;
     const common = { gradient, batch, hidden, steps: Math.round(t1 / stepSize) };
     const tag = `${gradient}, 2→${hidden}→2`;
     rows.push({ name: `${tag}, single thread`, ...common, workers: 0, shards: 1, sec: singleSec, ratio_speedup_vs_1_worker: null, ratio_vs_single_thread: 1, max_rel_diff_vs_single_thread: 0 });
     rows.push({ name: `${tag}, 1 worker`, ...common, workers: 1, shards: 2, sec: oneSec, ratio_speedup_vs_1_worker: 1, ratio_vs_single_thread: singleSec / oneSec, max_rel_diff_vs_single_thread: relDiff(one, single) });
-    rows.push({ name: `${tag}, 2 workers`, ...common, workers: 2, shards: 2, sec: twoSec, ratio_speedup_vs_1_worker: oneSec / twoSec, ratio_vs_single_thread: singleSec / twoSec, max_rel_diff_vs_single_thread: relDiff(two, single) });
+    rows.push({ name: `${tag}, 2 workers`, ...common, workers: 2, shards: 2, sec: twoSec, ratio_speedup_vs_1_worker: oneSec / twoSec, ratio_vs_single_thread: singleSec / twoSec, max_rel_diff_vs_single_thread: relDiff(two, single), ratio_control_spin_speedup: spinOne / spinTwo });
   }
   // The fixed cost of a parallel call: a near-empty shard (batch 1 per shard, one rk4 step) on 2 workers.
   {
@@ -116,7 +116,6 @@ export async function main(args: string[]): Promise<void> {
       await pg.close();
     }
   }
-  rows.push(await spinControl(quick));
   // The machine's state, to tell a quiet run from a loaded one (the speedup needs 2 idle cores).
   for (const r of rows) { r.cores = cpus().length; r.load_avg_1min_start = load0; }
   printTable(`parallel gradients: spiral neural ODE, batch ${batch}, rk4 × ${Math.round(t1 / stepSize)} steps${quick ? ' (--quick)' : ''}`, rows);
