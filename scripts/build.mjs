@@ -81,6 +81,10 @@ const cjsBuild = await esbuild.build({
   bundle: true,
   format: 'cjs',
   platform: 'neutral', // core code uses no Node API: the bundle runs in any CommonJS host
+  external: ['workerpool'], // the runtime dependency (parallel gradients) is required, not bundled
+  // parallel/pool.ts finds its worker script by import.meta.url; in this bundle it is empty and parallelGradient says
+  // to use the ESM entry or pass workerUrl, so esbuild's warning about it is expected.
+  logOverride: { 'empty-import-meta': 'silent' },
   target: 'es2022',
   sourcemap: true, // chained through dist/*.js.map to src/*.ts
   logLevel: 'warning',
@@ -122,8 +126,10 @@ const cliBuild = await esbuild.build({
 
 // 6: checks.
 const problems = [];
-const CLI_DEPS = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {});
-// The library bundles nothing from node_modules: it has no runtime dependencies (the CLI's are the CLI's only).
+// The library's one runtime dependency: workerpool, imported lazily by src/parallel (and left external in the bundle).
+const LIBRARY_DEPS = ['workerpool'];
+const CLI_DEPS = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {}).filter((d) => !LIBRARY_DEPS.includes(d));
+// The library bundles nothing from node_modules; the CLI's dependencies are the CLI's only.
 const fromPackages = Object.keys(cjsBuild.metafile.inputs).filter((f) => f.includes('node_modules/'));
 if (fromPackages.length > 0) problems.push(`the CommonJS bundle of the library contains ${fromPackages.slice(0, 3).join(', ')}; core code must not import packages`);
 const cliInputs = Object.keys(cliBuild.metafile.inputs);

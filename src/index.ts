@@ -56,3 +56,9 @@ export * as stability from './solvers/reversible/index.ts';
 export * as problems from './problems/index.ts';
 // deep equilibrium models: solvers, backward modes, layer, regularisers, Skip and reversible DEQs
 export * as deq from './deq/index.ts';
+// data-parallel gradients on worker threads / Web Workers (workerpool; loaded only when a pool is started)
+export { parallelGradient, parallelValueAndGradient, fitParallel } from './parallel/index.ts';
+export type {
+  ParallelGradient, ParallelGradientOptions, ParallelGradientResult, ModuleUrl, ShardContext, ShardProblem, ShardSetup, ShardResult,
+  FitParallelOptions, FitParallelResult,
+} from './parallel/index.ts';
