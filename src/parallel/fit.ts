@@ -10,22 +10,31 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import type { GradientReport } from '../gradients/method.ts';
 import type { ParallelGradient } from './pool.ts';
 
+/** Options of {@link fitParallel}. */
 export interface FitParallelOptions {
   /** A pool from parallelGradient (not closed by fitParallel). */
   gradient: ParallelGradient;
   /** Trained in place (length gradient.paramCount). */
   params: Float64Array;
+  /** The optimizer that updates params from each summed gradient (e.g. adam({ lr: 1e-2 })). */
   optimizer: Optimizer;
+  /** Number of training steps (an integer ≥ 1). */
   steps: number;
   /** Called after every step with that step's loss (before the update), the combined report and the seconds taken. */
   onStep?: (info: { step: number; loss: number; report: GradientReport; sec: number }) => void;
 }
 
+/** What {@link fitParallel} returns once its steps are done. */
 export interface FitParallelResult {
+  /** The loss at each step, before that step's update (length steps). */
   readonly losses: Float64Array;
+  /** The smallest of losses. */
   readonly minLoss: number;
+  /** The loss of the last step (before its update). */
   readonly finalLoss: number;
+  /** Wall-clock seconds of each step: the parallel gradient plus the optimizer update. */
   readonly stepSec: Float64Array;
+  /** The combined gradient report of the last step (null if no step ran). */
   readonly lastReport: GradientReport | null;
 }
 

@@ -30,7 +30,10 @@ import type { GradientReport } from '../gradients/method.ts';
 import { checkShardGradient, shardWhere, type ShardResult } from './shard.ts';
 import { bufferLayout, type BufferLayout, type DescribeReply, type GradientReply, type GradientTask } from './protocol.ts';
 
-/** A URL object (or anything with an href), or an absolute URL string. */
+/**
+ * A URL object (or anything with an href), or an absolute URL string.
+ * @property href the absolute URL (file:, http(s): or blob:) the worker imports.
+ */
 export type ModuleUrl = string | { readonly href: string };
 
 /** Options of {@link parallelGradient}. */
@@ -69,8 +72,11 @@ export interface ParallelGradientResult {
 
 /** A pool of workers holding prepared shards; call valueAndGradient per step and close() at the end. */
 export interface ParallelGradient {
+  /** Number of shards the loss is summed over. */
   readonly shards: number;
+  /** Number of workers in the pool (shard s runs on worker s mod workers). */
   readonly workers: number;
+  /** Length of the flat parameter vector every shard's field takes (checked equal across shards at setup). */
   readonly paramCount: number;
   /** Length of each shard's y0. */
   readonly dims: readonly number[];

@@ -17,6 +17,7 @@ import type { GradientReport } from '../gradients/method.ts';
 export interface ShardContext {
   /** This shard's index, 0 … shards − 1. */
   readonly shard: number;
+  /** The total number of shards (parallelGradient's `shards`). */
   readonly shards: number;
   /** `options.data` of parallelGradient, structured-cloned into the worker (undefined if not given). */
   readonly data: unknown;
@@ -28,7 +29,9 @@ export interface ShardContext {
  * losses add up to the batch loss (e.g. a mean over the whole batch divides by the whole batch size, not the shard's).
  */
 export interface ShardProblem {
+  /** The shard's term or vector field; its paramCount must be the same in every shard. */
   readonly field: Term | VectorField;
+  /** The shard's initial state (length field.dim); its cotangent comes back as the shard's slice of dY0. */
   readonly y0: Float64Array;
   /** L of the shard's saved outputs; writes ∂L/∂ys into dYs (zeroed before the call), as valueAndGradient's loss. */
   readonly loss: (ys: Readonly<Float64Array>, dYs: Float64Array) => number;
@@ -41,7 +44,9 @@ export type ShardSetup = (ctx: ShardContext) => ShardProblem | Promise<ShardProb
 
 /** A shard's result: its loss and gradient report; the gradients themselves were written into the caller's arrays. */
 export interface ShardResult {
+  /** The shard's loss L_s at the call's params. */
   readonly loss: number;
+  /** The shard's gradient report (NFE, bytes held, reconstruction drift) from its own solve. */
   readonly report: GradientReport;
 }
 
