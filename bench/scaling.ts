@@ -1,12 +1,13 @@
 /**
  * bench/scaling: how tide's float64 kernels scale with the field, JS against WebAssembly SIMD, NumPy for reference.
  *
- * Rows, at batch×hidden 16×50, 256×256 and 1024×512 (one thread, float64):
- *  - `mlp fwd|fwd+vjp B×H js|wasm`: a dense H→H→H tanh MLP (mlp([H, H, H])), forward, and forward + VJP (dW, db and
- *    dX of both layers), with `kernels.setBackend('js' | 'wasm')`. Flops: forward 4·B·H² (two gemms), forward+VJP
- *    3× that; `ratio_vs_js` = JS seconds / Wasm seconds.
- *  - `gemm NT B×H×H wasm`: the forward gemm x·Wᵀ through JS arrays (operands copied in, result out) and resident
- *    (operands already in Wasm memory): `copy_fraction` is the share of the call the copies take.
+ * Rows, at batch×hidden 16×50, 256×256 and 1024×512 (one thread), in float64 and float32:
+ *  - `mlp fwd|fwd+vjp B×H js|wasm[ float32]`: a dense H→H→H tanh MLP (mlp([H, H, H], { dtype })), forward, and
+ *    forward + VJP (dW, db and dX of both layers), with `kernels.setBackend('js' | 'wasm')`. Flops: forward 4·B·H²
+ *    (two gemms), forward+VJP 3× that; `ratio_vs_js` = JS seconds / Wasm seconds; on float32 rows
+ *    `ratio_f32_vs_f64` = float64 seconds / float32 seconds on the same backend (the issue's target: ≥ 1.7 in wasm).
+ *  - `gemm NT B×H×H wasm[ float32]`: the forward gemm x·Wᵀ through JS arrays (operands copied in, result out) and
+ *    resident (operands already in Wasm memory): `copy_fraction` is the share of the call the copies take.
  *  - `numpy matmul|forward|forward+vjp B×H tN`: bench/numpy_scaling.py in a child python3, at 1 BLAS thread and at
  *    the default count, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from that child's environment only (they
  *    pin OpenBLAS to a slower kernel); the BLAS library and kernel used are printed and stored in a `numpy blas` row.
@@ -17,7 +18,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mlp, Rng } from '../src/index.ts';
 import { gemmNT } from '../src/core/kernels/gemm.ts';
-import { setBackend, wasmGemmResident } from '../src/core/kernels/wasm.ts';
+import { gemmNT32 } from '../src/core/kernels/gemm32.ts';
+import { setBackend, wasmGemmResident, wasmGemm32Resident } from '../src/core/kernels/wasm.ts';
+import type { FloatArray } from '../src/core/array.ts';
 import { timeIt, printTable, writeResults } from './lib.ts';
 import type { Row } from './lib.ts';
 
@@ -42,16 +45,18 @@ export async function main(args: string[] = []): Promise<void> {
   setBackend('wasm'); // throws if this runtime has no WebAssembly SIMD: the comparison needs both
   const rows: Row[] = [];
   const rng = new Rng(0);
-  for (const [batch, hidden] of SIZES) {
+  for (const [batch, hidden] of SIZES) for (const dtype of ['float64', 'float32'] as const) {
     const big = batch * hidden * hidden > 1e7;
     const opts = { minBatchSec: quick ? 0.02 : 0.05, batches: quick ? 3 : big ? 5 : 9, warmupSec: quick ? 0.05 : 0.1 };
-    const model = mlp([hidden, hidden, hidden], { activation: 'tanh' });
-    const params = new Float64Array(model.paramCount);
+    const f32 = dtype === 'float32', suffix = f32 ? ' float32' : '';
+    const alloc = (n: number): FloatArray => (f32 ? new Float32Array(n) : new Float64Array(n));
+    const model = mlp([hidden, hidden, hidden], { activation: 'tanh', dtype });
+    const params = alloc(model.paramCount);
     model.init(params, rng);
     const ws = model.workspace(batch);
-    const x = rng.fillNormal(new Float64Array(batch * hidden));
-    const dOut = rng.fillNormal(new Float64Array(batch * hidden));
-    const out = new Float64Array(batch * hidden), dX = new Float64Array(batch * hidden), dP = new Float64Array(model.paramCount);
+    const x = alloc(batch * hidden); x.set(rng.fillNormal(new Float64Array(batch * hidden)));
+    const dOut = alloc(batch * hidden); dOut.set(rng.fillNormal(new Float64Array(batch * hidden)));
+    const out = alloc(batch * hidden), dX = alloc(batch * hidden), dP = alloc(model.paramCount);
     const flopsFwd = 4 * batch * hidden * hidden;
     const sec: Record<string, number> = {};
     for (const backend of ['js', 'wasm'] as const) {
@@ -60,27 +65,39 @@ export async function main(args: string[] = []): Promise<void> {
       const both = timeIt(() => { model.apply(out, params, x, ws); model.vjp(dP, dX, dOut, params, x, ws); }, opts);
       sec[`fwd ${backend}`] = fwd.sec; sec[`both ${backend}`] = both.sec;
       for (const [op, t, flops] of [['fwd', fwd, flopsFwd], ['fwd+vjp', both, 3 * flopsFwd]] as const) {
-        const row: Row = { name: `mlp ${op} ${batch}x${hidden} ${backend}`, op, batch, hidden, backend, sec: t.sec, us: t.sec * 1e6, gflops: flops / t.sec / 1e9 };
+        const row: Row = { name: `mlp ${op} ${batch}x${hidden} ${backend}${suffix}`, op, batch, hidden, backend, dtype, sec: t.sec, us: t.sec * 1e6, gflops: flops / t.sec / 1e9 };
         if (backend === 'wasm') row.ratio_vs_js = sec[`${op === 'fwd' ? 'fwd' : 'both'} js`] / t.sec;
+        if (f32) {
+          const r64 = rows.find((r) => r.name === `mlp ${op} ${batch}x${hidden} ${backend}`);
+          if (r64) row.ratio_f32_vs_f64 = (r64.sec as number) / t.sec;
+        }
         rows.push(row);
       }
     }
     // The forward gemm alone, through JS arrays and resident in Wasm memory: what copying the operands costs.
     setBackend('wasm');
-    const W = params.subarray(0, hidden * hidden), z = new Float64Array(batch * hidden);
+    const W = params.subarray(0, hidden * hidden), z = alloc(batch * hidden);
+    const gemmCall = f32
+      ? () => gemmNT32(z as Float32Array, x as Float32Array, W as Float32Array, batch, hidden, hidden)
+      : () => gemmNT(z, x, W, batch, hidden, hidden);
+    const resident = f32 ? wasmGemm32Resident : wasmGemmResident;
     // Interleaved rounds, best of each: the two differ by a few percent, less than the noise of one median.
     let copiedSec = Infinity, residentSec = Infinity;
     for (let round = 0; round < 3; round++) {
-      copiedSec = Math.min(copiedSec, timeIt(() => gemmNT(z, x, W, batch, hidden, hidden), opts).sec);
-      gemmNT(z, x, W, batch, hidden, hidden); // lays out this shape's operands for the resident run
-      residentSec = Math.min(residentSec, timeIt(() => wasmGemmResident(batch, hidden, hidden, false, true), opts).sec);
+      copiedSec = Math.min(copiedSec, timeIt(gemmCall, opts).sec);
+      gemmCall(); // lays out this shape's operands for the resident run
+      residentSec = Math.min(residentSec, timeIt(() => resident(batch, hidden, hidden, false, true), opts).sec);
     }
-    const copied = { sec: copiedSec }, resident = { sec: residentSec };
     const g = 2 * batch * hidden * hidden;
-    rows.push({ name: `gemm NT ${batch}x${hidden}x${hidden} wasm`, op: 'gemm NT', batch, hidden, backend: 'wasm', sec: copied.sec,
-      us: copied.sec * 1e6, gflops: g / copied.sec / 1e9, resident_sec: resident.sec, resident_gflops: g / resident.sec / 1e9,
-      copy_fraction: 1 - resident.sec / copied.sec });
-    console.log(`  ${batch}x${hidden}: forward ${(sec['fwd js'] / sec['fwd wasm']).toFixed(1)}x, forward+vjp ${(sec['both js'] / sec['both wasm']).toFixed(1)}x faster in wasm`);
+    const grow: Row = { name: `gemm NT ${batch}x${hidden}x${hidden} wasm${suffix}`, op: 'gemm NT', batch, hidden, backend: 'wasm', dtype, sec: copiedSec,
+      us: copiedSec * 1e6, gflops: g / copiedSec / 1e9, resident_sec: residentSec, resident_gflops: g / residentSec / 1e9,
+      copy_fraction: 1 - residentSec / copiedSec };
+    if (f32) {
+      const r64 = rows.find((r) => r.name === `gemm NT ${batch}x${hidden}x${hidden} wasm`);
+      if (r64) grow.ratio_f32_vs_f64 = (r64.sec as number) / copiedSec;
+    }
+    rows.push(grow);
+    console.log(`  ${batch}x${hidden} ${dtype}: forward ${(sec['fwd js'] / sec['fwd wasm']).toFixed(1)}x, forward+vjp ${(sec['both js'] / sec['both wasm']).toFixed(1)}x faster in wasm`);
   }
   setBackend('auto');
 
@@ -96,14 +113,14 @@ export async function main(args: string[] = []): Promise<void> {
       const flops = (r.op === 'matmul' ? 2 : r.op === 'forward' ? 4 : 12) * r.batch * r.hidden * r.hidden;
       const row: Row = { name: r.name, op: r.op, batch: r.batch, hidden: r.hidden, backend: `numpy t${r.threads}`, threads: r.threads,
         sec: r.sec, us: r.sec * 1e6, gflops: flops / r.sec / 1e9 };
-      const wasm = rows.find((w) => w.name === `mlp ${r.op === 'forward' ? 'fwd' : 'fwd+vjp'} ${r.batch}x${r.hidden} wasm`);
+      const wasm = rows.find((w) => w.name === `mlp ${r.op === 'forward' ? 'fwd' : 'fwd+vjp'} ${r.batch}x${r.hidden} wasm`); // float64 NumPy: float64 rows
       if (r.op !== 'matmul' && wasm) row.ratio_wasm_over_numpy = (wasm.gflops as number) / (row.gflops as number);
       rows.push(row);
     }
     console.log(`\nNumPy ${np.numpy}, BLAS: ${JSON.stringify(np.blas)}`);
   }
   const isNumpy = (r: Row): boolean => r.name.startsWith('numpy');
-  printTable('H→H→H tanh MLP (mlp([H, H, H])) and its forward gemm, float64, one thread: JS kernels vs WebAssembly SIMD',
+  printTable('H→H→H tanh MLP (mlp([H, H, H])) and its forward gemm, float64 and float32, one thread: JS kernels vs WebAssembly SIMD',
     rows.filter((r) => !isNumpy(r)));
   const npRows = rows.filter((r) => isNumpy(r) && r.name !== 'numpy blas');
   if (npRows.length > 0) printTable('NumPy, same sizes (tN: N BLAS threads)', npRows);
