@@ -202,7 +202,7 @@ table('nn layers and models', [
   ['fieldFromModel: a function', () => fieldFromModel(bad(() => 0)), 'BAD_ARGUMENT', /fieldFromModel: expected a model .*got a function/],
   ['fieldFromModel: inDim ≠ outDim', () => fieldFromModel(mlp([2, 4, 3])), 'SHAPE', /maps 2 to 3 dimensions/],
   ['fieldFromModel: batch 0', () => fieldFromModel(net(), 0), 'SHAPE', /fieldFromModel: batch must be a positive integer, got 0/],
-  ['fieldFromModel: a float32 model', () => fieldFromModel(mlp([2, 3, 2], { dtype: 'float32' })), 'DTYPE', /solvers run in float64/],
+  ['fieldFromModel (float32 model) eval: y a Float32Array', () => fieldFromModel(mlp([2, 3, 2], { dtype: 'float32' })).eval(new Float64Array(2), 0, bad(new Float32Array(2)), new Float64Array(17)), 'DTYPE', /field: y must be a Float64Array of length 2, got a Float32Array.*keeps the solver's state and parameters in float64/],
   ['fieldFromModel eval: params a plain array', () => fieldFromModel(net()).eval(new Float64Array(2), 0, f64(1, 2), bad([1, 2])), 'DTYPE', /field: params must be a Float64Array of length 17, got a plain array/],
   ['fieldFromModel eval: y too long', () => fieldFromModel(net(), 2).eval(new Float64Array(4), 0, new Float64Array(6), new Float64Array(17)), 'SHAPE', /field: y has length 6; expected batch 2 × 2 = 4/],
   ['fieldFromModel vjp: dY null', () => fieldFromModel(net()).vjp(bad(null), null, f64(1, 1), 0, f64(1, 2), new Float64Array(17)), 'DTYPE', /field: dY must be a Float64Array/],
