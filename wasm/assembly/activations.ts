@@ -31,7 +31,7 @@ const TANH_TINY = 3.725290298461914e-9;
  * v128.const on every iteration (V8 builds each v128.const from two 64-bit moves; Binaryen would fold locals
  * holding constants back into the loop, but not loads).
  */
-export const TANH_C = memory.data<f64>([
+const TANH_C = memory.data<f64>([
   64, 64, TANH_JMAX, TANH_JMAX, SHIFT, SHIFT, 0.015625, 0.015625, K3, K3, K5, K5, K7, K7, -1, -1, 1, 1, 0, 0,
   TANH_TINY, TANH_TINY,
 ], 16);
@@ -45,7 +45,7 @@ const IDX_MASK: i32 = 2047;
  * (one instruction; equal here since 64|x| ≥ 0 and NaN stays NaN either way), and the table index j = round(z) is
  * read from the low bits of z + 1.5·2^52 (exactly j for 0 ≤ j < 2^31) instead of a float-to-int conversion.
  */
-@inline export function tanh2(x: v128, c64: v128, cMax: v128, sh: v128, c164: v128, k3: v128, k5: v128, k7: v128, m1: v128,
+@inline function tanh2(x: v128, c64: v128, cMax: v128, sh: v128, c164: v128, k3: v128, k5: v128, k7: v128, m1: v128,
   one: v128, zero: v128, tiny: v128): v128 {
   const a = f64x2.abs(x);
   const z = f64x2.pmin(f64x2.mul(a, c64), cMax);

@@ -2,8 +2,9 @@
  * The fused float32 dense layer y = act(x·Wᵀ + b) and its pullback (dz = dOut ⊙ act'(z), dW += dzᵀ·x,
  * db += colsum(dz), dX = dz·W): dense.ts for Float32Array operands, on the float32 gemms (gemm32.ts), so the float64
  * kernels never see a Float32Array. Layers with batch·nOut·nIn at or above the backend's cutoff run in WebAssembly
- * (f32x4, wasm/assembly/dense32.ts: operands copied in once, z and dz kept there, tanh/relu/identity applied there,
- * bit-identical to the JS activations on float32); otherwise the JS kernels, which accumulate in float64.
+ * (f32x4, wasm/assembly/dense32.ts: operands copied in once, z and dz kept there, tanh/relu/identity applied there:
+ * relu, identity and the backward passes bit-identical to the JS float32 activations, tanh in float32 arithmetic
+ * within 1.06 ulp, so at most one ulp from JS); otherwise the JS kernels.
  */
 import type { Activation } from './activations.ts';
 import { gemmNN32, gemmNT32, gemmNTBias32, gemmTN32 } from './gemm32.ts';
