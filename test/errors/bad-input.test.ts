@@ -250,7 +250,7 @@ table('optimizers and clipping', [
   ['step: params a plain array', () => adam().step(bad([1, 2]), f64(1, 1)), 'DTYPE', /adam\.step: params must be a Float64Array \(updated in place\), got a plain array of length 2\. Convert once/],
   ['step: grads null', () => sgd().step(f64(1), bad(null)), 'DTYPE', /sgd\.step: grads must be a Float64Array .*got null/],
   ['step: params undefined', () => adamw().step(bad(undefined), f64(1)), 'DTYPE', /adamw\.step: params must be a Float64Array/],
-  ['step: a Float32Array', () => adam().step(bad(new Float32Array(2)), f64(1, 1)), 'DTYPE', /params must be a Float64Array .*got a Float32Array of length 2/],
+  ['step: Float32Array params, Float64Array grads', () => adam().step(bad(new Float32Array(2)), f64(1, 1)), 'DTYPE', /adam\.step: params is a Float32Array but grads a Float64Array; both must be Float64Arrays, or both Float32Arrays/],
   ['optimizer: a non-string name', () => optimizer(bad(42)), 'UNKNOWN_NAME', /optimizer: unknown optimizer '42'/],
   ['adamw: option typo', () => adamw(bad({ weightdecay: 1e-4 })), 'BAD_OPTION', /adamw: unknown option 'weightdecay'.*Did you mean 'weightDecay'/],
   ['clipGradNorm: a plain array', () => clipGradNorm(bad([1, 2]), 1), 'DTYPE', /clipGradNorm: grads must be a Float64Array.*Float64Array\.from/],
