@@ -11,7 +11,9 @@
  *  - `numpy matmul|forward|forward+vjp B×H tN`: bench/numpy_scaling.py in a child python3, at 1 BLAS thread and at
  *    the default count, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from that child's environment only (they
  *    pin OpenBLAS to a slower kernel); the BLAS library and kernel used are printed and stored in a `numpy blas` row.
- * `--quick`: fewer timing batches (about 30 s instead of about 90 s).
+ * Wasm timings are the best median of rounds that alternate float64 and float32 (3 with --quick, else 5), so a
+ * change of the machine's load between rows does not land on one dtype; JS rows are one round.
+ * `--quick`: fewer timing batches (about 60 s instead of about 3 min).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -45,59 +47,78 @@ export async function main(args: string[] = []): Promise<void> {
   setBackend('wasm'); // throws if this runtime has no WebAssembly SIMD: the comparison needs both
   const rows: Row[] = [];
   const rng = new Rng(0);
-  for (const [batch, hidden] of SIZES) for (const dtype of ['float64', 'float32'] as const) {
+  for (const [batch, hidden] of SIZES) {
     const big = batch * hidden * hidden > 1e7;
     const opts = { minBatchSec: quick ? 0.02 : 0.05, batches: quick ? 3 : big ? 5 : 9, warmupSec: quick ? 0.05 : 0.1 };
-    const f32 = dtype === 'float32', suffix = f32 ? ' float32' : '';
-    const alloc = (n: number): FloatArray => (f32 ? new Float32Array(n) : new Float64Array(n));
-    const model = mlp([hidden, hidden, hidden], { activation: 'tanh', dtype });
-    const params = alloc(model.paramCount);
-    model.init(params, rng);
-    const ws = model.workspace(batch);
-    const x = alloc(batch * hidden); x.set(rng.fillNormal(new Float64Array(batch * hidden)));
-    const dOut = alloc(batch * hidden); dOut.set(rng.fillNormal(new Float64Array(batch * hidden)));
-    const out = alloc(batch * hidden), dX = alloc(batch * hidden), dP = alloc(model.paramCount);
+    // Both dtypes set up first, so their timings can alternate (the machine's load changes between rows).
+    const setups = (['float64', 'float32'] as const).map((dtype) => {
+      const f32 = dtype === 'float32';
+      const alloc = (n: number): FloatArray => (f32 ? new Float32Array(n) : new Float64Array(n));
+      const model = mlp([hidden, hidden, hidden], { activation: 'tanh', dtype });
+      const params = alloc(model.paramCount);
+      model.init(params, rng);
+      const ws = model.workspace(batch);
+      const x = alloc(batch * hidden); x.set(rng.fillNormal(new Float64Array(batch * hidden)));
+      const dOut = alloc(batch * hidden); dOut.set(rng.fillNormal(new Float64Array(batch * hidden)));
+      const out = alloc(batch * hidden), dX = alloc(batch * hidden), dP = alloc(model.paramCount);
+      const fwd = (): void => { model.apply(out, params, x, ws); };
+      const both = (): void => { model.apply(out, params, x, ws); model.vjp(dP, dX, dOut, params, x, ws); };
+      return { dtype, f32, alloc, params, x, fwd, both, suffix: f32 ? ' float32' : '' };
+    });
     const flopsFwd = 4 * batch * hidden * hidden;
+    // sec[dtype backend op]: the best median over rounds that alternate float64 and float32 (one round for JS).
     const sec: Record<string, number> = {};
     for (const backend of ['js', 'wasm'] as const) {
       setBackend(backend);
-      const fwd = timeIt(() => model.apply(out, params, x, ws), opts);
-      const both = timeIt(() => { model.apply(out, params, x, ws); model.vjp(dP, dX, dOut, params, x, ws); }, opts);
-      sec[`fwd ${backend}`] = fwd.sec; sec[`both ${backend}`] = both.sec;
-      for (const [op, t, flops] of [['fwd', fwd, flopsFwd], ['fwd+vjp', both, 3 * flopsFwd]] as const) {
-        const row: Row = { name: `mlp ${op} ${batch}x${hidden} ${backend}${suffix}`, op, batch, hidden, backend, dtype, sec: t.sec, us: t.sec * 1e6, gflops: flops / t.sec / 1e9 };
-        if (backend === 'wasm') row.ratio_vs_js = sec[`${op === 'fwd' ? 'fwd' : 'both'} js`] / t.sec;
-        if (f32) {
-          const r64 = rows.find((r) => r.name === `mlp ${op} ${batch}x${hidden} ${backend}`);
-          if (r64) row.ratio_f32_vs_f64 = (r64.sec as number) / t.sec;
+      const rounds = backend === 'js' ? 1 : quick ? 3 : 5;
+      for (let round = 0; round < rounds; round++) {
+        for (const su of setups) {
+          for (const [op, fn] of [['fwd', su.fwd], ['fwd+vjp', su.both]] as const) {
+            const key = `${su.dtype} ${backend} ${op}`;
+            sec[key] = Math.min(sec[key] ?? Infinity, timeIt(fn, opts).sec);
+          }
         }
-        rows.push(row);
+      }
+      for (const su of setups) {
+        for (const [op, flops] of [['fwd', flopsFwd], ['fwd+vjp', 3 * flopsFwd]] as const) {
+          const t = sec[`${su.dtype} ${backend} ${op}`];
+          const row: Row = { name: `mlp ${op} ${batch}x${hidden} ${backend}${su.suffix}`, op, batch, hidden, backend, dtype: su.dtype, sec: t, us: t * 1e6, gflops: flops / t / 1e9 };
+          if (backend === 'wasm') row.ratio_vs_js = sec[`${su.dtype} js ${op}`] / t;
+          if (su.f32) row.ratio_f32_vs_f64 = sec[`float64 ${backend} ${op}`] / t;
+          rows.push(row);
+        }
       }
     }
     // The forward gemm alone, through JS arrays and resident in Wasm memory: what copying the operands costs.
     setBackend('wasm');
-    const W = params.subarray(0, hidden * hidden), z = alloc(batch * hidden);
-    const gemmCall = f32
-      ? () => gemmNT32(z as Float32Array, x as Float32Array, W as Float32Array, batch, hidden, hidden)
-      : () => gemmNT(z, x, W, batch, hidden, hidden);
-    const resident = f32 ? wasmGemm32Resident : wasmGemmResident;
-    // Interleaved rounds, best of each: the two differ by a few percent, less than the noise of one median.
-    let copiedSec = Infinity, residentSec = Infinity;
-    for (let round = 0; round < 3; round++) {
-      copiedSec = Math.min(copiedSec, timeIt(gemmCall, opts).sec);
-      gemmCall(); // lays out this shape's operands for the resident run
-      residentSec = Math.min(residentSec, timeIt(() => resident(batch, hidden, hidden, false, true), opts).sec);
+    for (const su of setups) {
+      const W = su.params.subarray(0, hidden * hidden), z = su.alloc(batch * hidden), x = su.x;
+      const gemmCall = su.f32
+        ? () => gemmNT32(z as Float32Array, x as Float32Array, W as Float32Array, batch, hidden, hidden)
+        : () => gemmNT(z, x, W, batch, hidden, hidden);
+      const resident = su.f32 ? wasmGemm32Resident : wasmGemmResident;
+      // Interleaved rounds, best of each: the two differ by a few percent, less than the noise of one median.
+      let copiedSec = Infinity, residentSec = Infinity;
+      for (let round = 0; round < 3; round++) {
+        copiedSec = Math.min(copiedSec, timeIt(gemmCall, opts).sec);
+        gemmCall(); // lays out this shape's operands for the resident run
+        residentSec = Math.min(residentSec, timeIt(() => resident(batch, hidden, hidden, false, true), opts).sec);
+      }
+      const g = 2 * batch * hidden * hidden;
+      const grow: Row = { name: `gemm NT ${batch}x${hidden}x${hidden} wasm${su.suffix}`, op: 'gemm NT', batch, hidden, backend: 'wasm', dtype: su.dtype,
+        sec: copiedSec, us: copiedSec * 1e6, gflops: g / copiedSec / 1e9, resident_sec: residentSec, resident_gflops: g / residentSec / 1e9,
+        copy_fraction: 1 - residentSec / copiedSec };
+      if (su.f32) {
+        const r64 = rows.find((r) => r.name === `gemm NT ${batch}x${hidden}x${hidden} wasm`);
+        if (r64) grow.ratio_f32_vs_f64 = (r64.sec as number) / copiedSec;
+      }
+      rows.push(grow);
     }
-    const g = 2 * batch * hidden * hidden;
-    const grow: Row = { name: `gemm NT ${batch}x${hidden}x${hidden} wasm${suffix}`, op: 'gemm NT', batch, hidden, backend: 'wasm', dtype, sec: copiedSec,
-      us: copiedSec * 1e6, gflops: g / copiedSec / 1e9, resident_sec: residentSec, resident_gflops: g / residentSec / 1e9,
-      copy_fraction: 1 - residentSec / copiedSec };
-    if (f32) {
-      const r64 = rows.find((r) => r.name === `gemm NT ${batch}x${hidden}x${hidden} wasm`);
-      if (r64) grow.ratio_f32_vs_f64 = (r64.sec as number) / copiedSec;
+    for (const su of setups) {
+      const r = (op: string): string => (sec[`${su.dtype} js ${op}`] / sec[`${su.dtype} wasm ${op}`]).toFixed(1);
+      console.log(`  ${batch}x${hidden} ${su.dtype}: forward ${r('fwd')}x, forward+vjp ${r('fwd+vjp')}x faster in wasm`
+        + (su.f32 ? `; float32/float64 in wasm: forward ${(sec['float64 wasm fwd'] / sec['float32 wasm fwd']).toFixed(2)}x, forward+vjp ${(sec['float64 wasm fwd+vjp'] / sec['float32 wasm fwd+vjp']).toFixed(2)}x` : ''));
     }
-    rows.push(grow);
-    console.log(`  ${batch}x${hidden} ${dtype}: forward ${(sec['fwd js'] / sec['fwd wasm']).toFixed(1)}x, forward+vjp ${(sec['both js'] / sec['both wasm']).toFixed(1)}x faster in wasm`);
   }
   setBackend('auto');
 
