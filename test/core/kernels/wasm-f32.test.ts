@@ -2,7 +2,8 @@
  * The float32 kernels: the f32x4 WebAssembly kernels (wasm/assembly/*32.ts) against the float32 JS kernels
  * (gemm32.ts, dense32.ts, setBackend('js')) and both against float64 references, on random shapes (1, 2, odd,
  * primes, past the block sizes KC = 256, MC = 128, the 4×8 micro-tile edges), all transposes, alpha/beta cases,
- * offset views and longer arrays. Bounds: Higham's γ_n (Accuracy and Stability of Numerical Algorithms, §3.1) with
+ * offset views and longer arrays; the fused dense kernels run their activations in place (y = z) and their backward
+ * in place (dz = dOut) inside Wasm, so the dense tests cover that aliasing. Bounds: Higham's γ_n (Accuracy and Stability of Numerical Algorithms, §3.1) with
  * the float32 unit roundoff u = 2⁻²⁴ (test/oracles/gemm-bound.ts gives the magnitudes).
  */
 import { test, describe, after } from 'node:test';
@@ -50,6 +51,20 @@ function checkCase(seed: number, m: number, n: number, k: number, tA: boolean, t
 }
 
 describe('float32 gemm: f32x4 Wasm against the JS kernels and the exact product', () => {
+  test('NaN in A propagates to its row of C; k = 0 gives beta·C (both backends)', () => {
+    const rng = new Rng(4), m = 5, n = 9, k = 7;
+    const a = normal32(rng, m * k), b = normal32(rng, k * n);
+    a[2 * k + 3] = NaN;
+    for (const backend of ['js', 'wasm'] as const) {
+      setBackend(backend);
+      const c = gemmNN32(new Float32Array(m * n), a, b, m, n, k);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) assert.equal(Number.isNaN(c[i * n + j]), i === 2, `${backend} C[${i}, ${j}]`);
+      const c0 = normal32(rng, 12);
+      const cz = gemm32(c0.slice(), new Float32Array(0), new Float32Array(0), 3, 4, 0, false, false, 1, -2);
+      assert.deepEqual(cz, c0.map((v) => -2 * v), backend);
+    }
+  });
+
   test('all four transposes on awkward shapes, each alpha/beta case', () => {
     const shapes: [number, number, number][] = [[1, 1, 1], [1, 9, 1], [7, 1, 3], [2, 2, 2], [3, 5, 7], [4, 8, 4], [5, 9, 9],
       [13, 17, 31], [16, 50, 50], [16, 2, 50], [256, 2, 2], [37, 41, 257], [130, 9, 300], [3, 2051, 5]];
