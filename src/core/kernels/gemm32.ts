@@ -2,14 +2,21 @@
  * Float32 matrix products, the float32 twins of gemm.ts (same shapes, loop orders and special paths for n = 2 and
  * k ≤ 2): out = alpha·op(A)·op(B) + beta·out on row-major Float32Arrays. Separate functions, not gemm.ts on a wider
  * type, so that V8 keeps each kernel monomorphic: a float64 solve never runs code that has seen a Float32Array.
- * The dot-product loops (NT, TT, the n = 2 paths) accumulate in float64 (JS numbers) and round once on store; the
- * axpy loops (NN, TN) accumulate in out itself, so in float32, as the Wasm kernels do.
+ * The JS loops accumulate in float64 (JS numbers; the NN and TN loops in a float64 scratch row) and round each
+ * entry once on store.
  *
  * Calls with m·n·k ≥ the backend's cutoff (AUTO_MIN_FLOPS under 'auto', every call under 'wasm') go to the f32x4
  * WebAssembly kernels (wasm/assembly/gemm32.ts: packed, 4×8 register-blocked), which accumulate in float32; the two
  * backends agree to float32 rounding (within γ_k ≈ k·2⁻²⁴ relative to Σ|a||b|), not bitwise.
  */
 import { wasmFor, wasmGemm32 } from './wasm.ts';
+
+/** The float64 accumulator row of the NN and TN loops, grown on demand (allocates only when a wider call comes). */
+let acc64 = new Float64Array(64);
+function accRow(n: number): Float64Array {
+  if (acc64.length < n) acc64 = new Float64Array(Math.max(n, 2 * acc64.length));
+  return acc64;
+}
 
 /** out (m×n) = alpha·A(m×k)·B(k×n) + beta·out. */
 export function gemmNN32(out: Float32Array, a: Readonly<Float32Array>, b: Readonly<Float32Array>, m: number, n: number, k: number,
@@ -26,17 +33,21 @@ export function gemmNN32(out: Float32Array, a: Readonly<Float32Array>, b: Readon
     }
     return out;
   }
+  // Each row of out is summed in the float64 scratch row and rounded once (an axpy into the Float32Array itself
+  // would round at every step and convert twice per element).
+  const acc = accRow(n);
   for (let i = 0; i < m; i++) {
     const oRow = i * n;
-    if (beta === 0) for (let j = 0; j < n; j++) out[oRow + j] = 0;
-    else if (beta !== 1) for (let j = 0; j < n; j++) out[oRow + j] *= beta;
+    if (beta === 0) for (let j = 0; j < n; j++) acc[j] = 0;
+    else for (let j = 0; j < n; j++) acc[j] = beta * out[oRow + j];
     const aRow = i * k;
     for (let p = 0; p < k; p++) {
       const s = alpha * a[aRow + p];
       if (s === 0) continue;
       const bRow = p * n;
-      for (let j = 0; j < n; j++) out[oRow + j] += s * b[bRow + j];
+      for (let j = 0; j < n; j++) acc[j] += s * b[bRow + j];
     }
+    for (let j = 0; j < n; j++) out[oRow + j] = acc[j];
   }
   return out;
 }
@@ -131,28 +142,28 @@ export function gemmNTBias32(out: Float32Array, a: Readonly<Float32Array>, b: Re
 export function gemmTN32(out: Float32Array, a: Readonly<Float32Array>, b: Readonly<Float32Array>, m: number, n: number, k: number,
   alpha = 1, beta = 0): Float32Array {
   if (wasmFor(m * n * k) && wasmGemm32(out, a, b, m, n, k, true, false, alpha, beta)) return out;
-  const mn = m * n;
-  if (beta === 0) for (let q = 0; q < mn; q++) out[q] = 0;
-  else if (beta !== 1) for (let q = 0; q < mn; q++) out[q] *= beta;
   if (n === 2) {
-    for (let i = 0; i < k; i++) {
-      const aRow = i * m, b0 = alpha * b[2 * i], b1 = alpha * b[2 * i + 1];
-      for (let p = 0; p < m; p++) {
-        const s = a[aRow + p];
-        out[2 * p] += s * b0;
-        out[2 * p + 1] += s * b1;
-      }
+    for (let p = 0; p < m; p++) {
+      let s0 = 0, s1 = 0;
+      for (let i = 0; i < k; i++) { const x = a[i * m + p]; s0 += x * b[2 * i]; s1 += x * b[2 * i + 1]; }
+      out[2 * p] = beta === 0 ? alpha * s0 : beta * out[2 * p] + alpha * s0;
+      out[2 * p + 1] = beta === 0 ? alpha * s1 : beta * out[2 * p + 1] + alpha * s1;
     }
     return out;
   }
-  for (let i = 0; i < k; i++) {
-    const aRow = i * m, bRow = i * n;
-    for (let p = 0; p < m; p++) {
-      const s = alpha * a[aRow + p];
+  // Row p of out = Σ_i A[i, p]·B[i, :], summed in the float64 scratch row (B, k×n, is read once per row of out).
+  const acc = accRow(n);
+  for (let p = 0; p < m; p++) {
+    const oRow = p * n;
+    if (beta === 0) for (let j = 0; j < n; j++) acc[j] = 0;
+    else for (let j = 0; j < n; j++) acc[j] = beta * out[oRow + j];
+    for (let i = 0; i < k; i++) {
+      const s = alpha * a[i * m + p];
       if (s === 0) continue;
-      const oRow = p * n;
-      for (let j = 0; j < n; j++) out[oRow + j] += s * b[bRow + j];
+      const bRow = i * n;
+      for (let j = 0; j < n; j++) acc[j] += s * b[bRow + j];
     }
+    for (let j = 0; j < n; j++) out[oRow + j] = acc[j];
   }
   return out;
 }
