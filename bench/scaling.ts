@@ -6,6 +6,10 @@
  *    forward + VJP (dW, db and dX of both layers), with `kernels.setBackend('js' | 'wasm')`. Flops: forward 4·B·H²
  *    (two gemms), forward+VJP 3× that; `ratio_vs_js` = JS seconds / Wasm seconds; on float32 rows
  *    `ratio_f32_vs_f64` = float64 seconds / float32 seconds on the same backend (the issue's target: ≥ 1.7 in wasm).
+ *  - `solve dopri5 B×H wasm[ float32]`: a dopri5 solve (t ∈ [0, 1], rtol 1e-5, atol 1e-7) of dy/dt = mlp(y) on the
+ *    batch (fieldFromModel; the float32 field evaluates in float32 inside the float64 solve), with `nfe`,
+ *    `us_per_nfe`, `ratio_f32_vs_f64` (whole solve), `ratio_per_nfe_f32_vs_f64` and `max_rel_diff_vs_f64` (final
+ *    state); 1024×512 only without --quick.
  *  - `gemm NT B×H×H wasm[ float32]`: the forward gemm x·Wᵀ through JS arrays (operands copied in, result out) and
  *    resident (operands already in Wasm memory): `copy_fraction` is the share of the call the copies take.
  *  - `numpy matmul|forward|forward+vjp B×H tN`: bench/numpy_scaling.py in a child python3, at 1 BLAS thread and at
@@ -18,7 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mlp, Rng } from '../src/index.ts';
+import { mlp, Rng, fieldFromModel, solve } from '../src/index.ts';
 import { gemmNT } from '../src/core/kernels/gemm.ts';
 import { gemmNT32 } from '../src/core/kernels/gemm32.ts';
 import { setBackend, wasmGemmResident, wasmGemm32Resident } from '../src/core/kernels/wasm.ts';
@@ -113,6 +117,36 @@ export async function main(args: string[] = []): Promise<void> {
         if (r64) grow.ratio_f32_vs_f64 = (r64.sec as number) / copiedSec;
       }
       rows.push(grow);
+    }
+    // End to end: a dopri5 solve of dy/dt = mlp(y) on the batch (fieldFromModel; float32: mixed precision, y and the
+    // controller in float64), same weights (rounded to float32) in both. 1024×512 only without --quick (~1 s a solve).
+    if (!(quick && batch * hidden * hidden > 1e8)) {
+      const p64 = Float64Array.from(setups[1].params);
+      const y0 = Float64Array.from(setups[0].x);
+      const o = { t1: 1, params: p64, method: 'dopri5', rtol: 1e-5, atol: 1e-7 } as const;
+      const solves = setups.map((su) => {
+        const field = fieldFromModel(mlp([hidden, hidden, hidden], { activation: 'tanh', dtype: su.dtype }), batch);
+        return { su, field, sol: solve(field, y0, o) };
+      });
+      const sOpts = { minBatchSec: quick ? 0.02 : 0.05, batches: quick ? 3 : 5, warmupSec: 0 };
+      const solveSec = [Infinity, Infinity];
+      for (let round = 0; round < (quick ? 2 : 3); round++) {
+        solves.forEach((sv, i) => { solveSec[i] = Math.min(solveSec[i], timeIt(() => { solve(sv.field, y0, o); }, sOpts).sec); });
+      }
+      const ref = solves[0].sol.yFinal;
+      let diff = 0, scale = 0;
+      for (let i = 0; i < ref.length; i++) { diff = Math.max(diff, Math.abs(solves[1].sol.yFinal[i] - ref[i])); scale = Math.max(scale, Math.abs(ref[i])); }
+      solves.forEach((sv, i) => {
+        const nfe = sv.sol.stats.nfe;
+        const row: Row = { name: `solve dopri5 ${batch}x${hidden} wasm${sv.su.suffix}`, op: 'solve', batch, hidden, backend: 'wasm', dtype: sv.su.dtype,
+          sec: solveSec[i], us: solveSec[i] * 1e6, nfe, us_per_nfe: solveSec[i] * 1e6 / nfe };
+        if (sv.su.f32) {
+          row.ratio_f32_vs_f64 = solveSec[0] / solveSec[i];
+          row.ratio_per_nfe_f32_vs_f64 = (solveSec[0] / solves[0].sol.stats.nfe) / (solveSec[i] / nfe);
+          row.max_rel_diff_vs_f64 = diff / scale;
+        }
+        rows.push(row);
+      });
     }
     for (const su of setups) {
       const r = (op: string): string => (sec[`${su.dtype} js ${op}`] / sec[`${su.dtype} wasm ${op}`]).toFixed(1);
