@@ -13,7 +13,7 @@
  *               e^r = 1 + r + r²·Q(r), Q of degree 5 fitted the same way (5e-11), and 2^k put into the exponent bits;
  *               a is clamped to 9 first (tanh 9 rounds to 1 in float32), so e^{2a} never overflows;
  *
- * and the sign of x copied onto the result (−0 stays −0, NaN stays NaN: min(NaN, 9) is NaN in Wasm).
+ * and the sign of x copied onto the result (−0 stays −0; NaN stays NaN: pmin(NaN, 9) is NaN).
  */
 import { ACT_TANH, ACT_RELU, ACT_IDENTITY } from './activations';
 
@@ -42,37 +42,46 @@ const TANH32_C = memory.data<f32>([
   -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4, // ln 2 − head
   1, 1, 1, 1,
   2, 2, 2, 2,
+  12582912, 12582912, 12582912, 12582912, // 1.5·2²³
+], 16);
+
+/** Integer lanes: the sign bit, and the float32 exponent bias 127. */
+const TANH32_I = memory.data<i32>([
+  <i32>0x80000000, <i32>0x80000000, <i32>0x80000000, <i32>0x80000000, 127, 127, 127, 127,
 ], 16);
 
 // Byte offsets into TANH32_C.
-const P0 = 0, Q0 = 96, BRANCH = 192, CLAMP = 208, LOG2E = 224, LN2HI = 240, LN2LO = 256, ONE = 272, TWO = 288;
+const P0 = 0, Q0 = 96, BRANCH = 192, CLAMP = 208, LOG2E = 224, LN2HI = 240, LN2LO = 256, ONE = 272, TWO = 288, SHIFT = 304;
 
-/** tanh on four float32 lanes (see the header); C: TANH32_C. */
-@inline function tanh4(x: v128, C: usize): v128 {
-  const sign = i32x4.splat(0x80000000);
+/** tanh on four float32 lanes (see the header); C: TANH32_C, I: TANH32_I. */
+@inline function tanh4(x: v128, C: usize, I: usize): v128 {
+  const sign = v128.load(I);
   const a = v128.andnot(x, sign);
-  // Small branch: a + (a·t)·P(t), t = a², Horner from P5.
-  const t = f32x4.mul(a, a);
-  let p = v128.load(C, P0 + 80);
-  p = f32x4.add(f32x4.mul(p, t), v128.load(C, P0 + 64));
-  p = f32x4.add(f32x4.mul(p, t), v128.load(C, P0 + 48));
-  p = f32x4.add(f32x4.mul(p, t), v128.load(C, P0 + 32));
-  p = f32x4.add(f32x4.mul(p, t), v128.load(C, P0 + 16));
-  p = f32x4.add(f32x4.mul(p, t), v128.load(C, P0));
+  // Small branch: a + (a·t)·P(t), t = a², P by Estrin's scheme (three independent pairs, then t²): a shorter
+  // dependency chain than Horner's, so more of the loop's iterations overlap.
+  const t = f32x4.mul(a, a), t2 = f32x4.mul(t, t);
+  const p01 = f32x4.add(v128.load(C, P0), f32x4.mul(v128.load(C, P0 + 16), t));
+  const p23 = f32x4.add(v128.load(C, P0 + 32), f32x4.mul(v128.load(C, P0 + 48), t));
+  const p45 = f32x4.add(v128.load(C, P0 + 64), f32x4.mul(v128.load(C, P0 + 80), t));
+  const p = f32x4.add(p01, f32x4.mul(t2, f32x4.add(p23, f32x4.mul(t2, p45))));
   const small = f32x4.add(a, f32x4.mul(f32x4.mul(a, t), p));
   // Large branch: 1 − 2/(e^y + 1), y = 2·min(a, 9) = k·ln 2 + r.
   const one = v128.load(C, ONE);
-  const y = f32x4.mul(f32x4.min(a, v128.load(C, CLAMP)), v128.load(C, TWO));
-  const kf = f32x4.nearest(f32x4.mul(y, v128.load(C, LOG2E)));
+  // pmin (one instruction; NaN stays NaN as the first operand) rather than Wasm's min, which V8 expands for NaN and
+  // −0 handling; k = round(y·log2 e) read from the low bits of y·log2 e + 1.5·2²³ (ties to even, as nearest),
+  // which saves the float-to-int conversion too.
+  const y = f32x4.mul(f32x4.pmin(a, v128.load(C, CLAMP)), v128.load(C, TWO));
+  const shift = v128.load(C, SHIFT);
+  const zs = f32x4.add(f32x4.mul(y, v128.load(C, LOG2E)), shift);
+  const kf = f32x4.sub(zs, shift);
   const r = f32x4.sub(f32x4.sub(y, f32x4.mul(kf, v128.load(C, LN2HI))), f32x4.mul(kf, v128.load(C, LN2LO)));
-  let q = v128.load(C, Q0 + 80);
-  q = f32x4.add(f32x4.mul(q, r), v128.load(C, Q0 + 64));
-  q = f32x4.add(f32x4.mul(q, r), v128.load(C, Q0 + 48));
-  q = f32x4.add(f32x4.mul(q, r), v128.load(C, Q0 + 32));
-  q = f32x4.add(f32x4.mul(q, r), v128.load(C, Q0 + 16));
-  q = f32x4.add(f32x4.mul(q, r), v128.load(C, Q0));
-  const er = f32x4.add(one, f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q)));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(kf), i32x4.splat(127)), 23);
+  const r2 = f32x4.mul(r, r);
+  const q01 = f32x4.add(v128.load(C, Q0), f32x4.mul(v128.load(C, Q0 + 16), r));
+  const q23 = f32x4.add(v128.load(C, Q0 + 32), f32x4.mul(v128.load(C, Q0 + 48), r));
+  const q45 = f32x4.add(v128.load(C, Q0 + 64), f32x4.mul(v128.load(C, Q0 + 80), r));
+  const q = f32x4.add(q01, f32x4.mul(r2, f32x4.add(q23, f32x4.mul(r2, q45))));
+  const er = f32x4.add(one, f32x4.add(r, f32x4.mul(r2, q)));
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(zs, shift), v128.load(I, 16)), 23);
   const e = f32x4.mul(er, scale);
   const large = f32x4.sub(one, f32x4.div(v128.load(C, TWO), f32x4.add(e, one)));
   const res = v128.bitselect(small, large, f32x4.lt(a, v128.load(C, BRANCH)));
@@ -80,10 +89,10 @@ const P0 = 0, Q0 = 96, BRANCH = 192, CLAMP = 208, LOG2E = 224, LN2HI = 240, LN2L
 }
 
 function tanhArray32(y: usize, x: usize, n: i32): void {
-  const C = TANH32_C;
+  const C = TANH32_C, I = TANH32_I;
   let i = 0;
-  for (; i + 3 < n; i += 4) { const o = <usize>i << 2; v128.store(y + o, tanh4(v128.load(x + o), C)); }
-  for (; i < n; i++) { const o = <usize>i << 2; v128.store32_lane(y + o, tanh4(v128.load32_zero(x + o), C), 0); }
+  for (; i + 3 < n; i += 4) { const o = <usize>i << 2; v128.store(y + o, tanh4(v128.load(x + o), C, I)); }
+  for (; i < n; i++) { const o = <usize>i << 2; v128.store32_lane(y + o, tanh4(v128.load32_zero(x + o), C, I), 0); }
 }
 
 /** y[i] = act(x[i]) for i < n (float32); y may equal x. */

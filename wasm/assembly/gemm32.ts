@@ -145,6 +145,31 @@ function microEdge(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32
   }
 }
 
+/**
+ * An edge tile whose B sliver holds at most 4 columns (its other 4 are zero padding): a 4×4 product (4 accumulators,
+ * one B vector per step of k) into the scratch tile, then rows × cols of it into c. Half the work of micro4x8.
+ */
+function microEdgeHalf(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap, 12), b0));
+    ap += 16; bp += 32;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
+  for (let r = 0; r < rows; r++) {
+    const cr = c + ((<usize>r * <usize>ldc) << 2), tr = tile + (<usize>r << 5);
+    for (let q = 0; q < cols; q++) {
+      const o = <usize>q << 2;
+      const s = load<f32>(tr + o);
+      store<f32>(cr + o, beta == 0 ? alpha * s : beta * load<f32>(cr + o) + alpha * s);
+    }
+  }
+}
+
 function macro(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tile: usize): void {
   const sa = <usize>kc << 4, sbv = <usize>kc << 5;
   for (let j = 0; j < nc; j += NR) {
@@ -155,6 +180,7 @@ function macro(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i
       const as = ap + <usize>(i / MR) * sa;
       const ct = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
       if (rows == MR && cols == NR) micro4x8(kc, as, bs, ct, ldc, alpha, beta);
+      else if (cols <= 4) microEdgeHalf(kc, as, bs, ct, ldc, alpha, beta, rows, cols, tile);
       else microEdge(kc, as, bs, ct, ldc, alpha, beta, rows, cols, tile);
     }
   }
