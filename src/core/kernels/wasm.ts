@@ -1,11 +1,12 @@
 /**
- * The WebAssembly backend of the float64 kernels: gemm (all four transposes) and the fused dense layer forward and
- * pullback, compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
+ * The WebAssembly backend of the float64 and float32 kernels: gemm (all four transposes) and the fused dense layer
+ * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
  * wasm-binary.generated.ts, so Node and browsers load the same bytes with no fetch and no fs.
  *
  * Selection: `setBackend('auto')` (the default) uses Wasm where `WebAssembly.validate` accepts the SIMD module and
  * the call is large enough to repay copying its operands (AUTO_MIN_FLOPS, measured in bench/scaling.ts); 'wasm'
- * sends every float64 call there (tests, benches); 'js' never. Float32 arrays always take the JS kernels.
+ * sends every call there (tests, benches); 'js' never. Float32 calls come through the float32 JS kernels (gemm32.ts,
+ * dense32.ts) under the same rule.
  * The module is compiled on first use, synchronously; where a browser refuses synchronous compilation of a module
  * this size on its main thread (older Chrome: 4 KiB), 'auto' keeps the JS kernels until the asynchronous compile
  * started then has finished — `await kernels.ready()` waits for it.
@@ -20,7 +21,7 @@ import { TideError } from '../errors.ts';
 import { TANH_TABLE } from './fastmath.ts';
 import { WASM_BASE64 } from './wasm-binary.generated.ts';
 
-/** Which kernels run float64 work: 'auto' (Wasm where available and worth it), 'wasm' (always), 'js' (never). */
+/** Which kernels run float64 and float32 work: 'auto' (Wasm where available and worth it), 'wasm' (always), 'js' (never). */
 export type KernelBackend = 'auto' | 'wasm' | 'js';
 
 /**
@@ -152,9 +153,10 @@ function fail(why: string): false {
 }
 
 /**
- * Chooses the float64 kernels: 'auto' (default: Wasm where the runtime supports SIMD and the call is large enough),
- * 'wasm' (every float64 gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
- * Results differ between backends only by summation order (gemm) — activations are bit-identical.
+ * Chooses the kernels (float64 and float32 alike): 'auto' (default: Wasm where the runtime supports SIMD and the call
+ * is large enough), 'wasm' (every gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
+ * Float64 results differ between backends only by summation order (gemm) — activations are bit-identical; float32
+ * results also by the float32 accumulation of the Wasm gemm and at most one ulp of tanh (dense32.ts).
  * Throws TideError('BAD_OPTION') for another name, or for 'wasm' where the module cannot be loaded (the message
  * says why; in a browser that only compiles it asynchronously, `await kernels.ready()` first).
  */
@@ -171,7 +173,7 @@ export function setBackend(backend: KernelBackend): void {
   cutoff = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : AUTO_MIN_FLOPS;
 }
 
-/** The backend float64 kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
+/** The backend the kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
 export function getBackend(): 'wasm' | 'js' {
   if (requested === 'js') return 'js';
   return load() ? 'wasm' : 'js';
@@ -193,7 +195,7 @@ export async function ready(): Promise<'wasm' | 'js'> {
 }
 
 /**
- * True if a float64 call of m·n·k flops should go to Wasm now (loads the module on the first such call).
+ * True if a call of m·n·k flops (float64 or float32) should go to Wasm now (loads the module on the first such call).
  * The hot-path check: one comparison unless the call is large.
  */
 export function wasmFor(flops: number): boolean {
