@@ -17,7 +17,7 @@
  *    pin OpenBLAS to a slower kernel); the BLAS library and kernel used are printed and stored in a `numpy blas` row.
  * Wasm timings are the best median of rounds that alternate float64 and float32 (3 with --quick, else 5), so a
  * change of the machine's load between rows does not land on one dtype; JS rows are one round.
- * `--quick`: fewer timing batches (about 60 s instead of about 3 min).
+ * `--quick`: fewer timing batches and rounds, no 1024×512 solve (about 70 s; the full run takes a few minutes).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
