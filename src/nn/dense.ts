@@ -135,12 +135,12 @@ export class Dense implements Model<DenseWorkspace> {
  * A float32 layer takes Float32Array operands only: its kernels are float32 (mixing in a Float64Array would round
  * it silently on every call, and make the kernels polymorphic). Hot path: comparisons; the message on failure.
  */
-function checkF32(name: string, ...arrays: Array<Readonly<FloatArray> | null>): void {
-  for (const a of arrays) {
-    if (a !== null && !(a instanceof Float32Array)) {
-      throw new TideError('DTYPE', `${name}: this layer is float32 (dtype 'float32'), so out, x, params, dOut, dX and dParams must be Float32Arrays; got a ${a.constructor.name}. Allocate with zerosFor(model) / new Float32Array(n), or build the model with dtype 'float64'.`);
-    }
-  }
+function checkF32(name: string, a: Readonly<FloatArray>, b: Readonly<FloatArray>, c: Readonly<FloatArray>,
+  d: Readonly<FloatArray> | null = null, e: Readonly<FloatArray> | null = null): void {
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array
+    && (d === null || d instanceof Float32Array) && (e === null || e instanceof Float32Array)) return;
+  const bad = [a, b, c, d, e].find((v) => v !== null && !(v instanceof Float32Array))!;
+  throw new TideError('DTYPE', `${name}: this layer is float32 (dtype 'float32'), so out, x, params, dOut, dX and dParams must be Float32Arrays; got a ${bad.constructor.name}. Allocate with zerosFor(model) / new Float32Array(n), or build the model with dtype 'float64'.`);
 }
 
 /** A dense layer from inDim to outDim; see DenseOptions. */
