@@ -16,7 +16,7 @@ export type { EventSpec, EventInfo } from './integrate/events.ts';
 export type { SolveStats } from './integrate/stats.ts';
 // terms and vector fields
 export * from './terms/index.ts';
-export { fieldFromFunction } from './core/field.ts';
+export { fieldFromFunction, FLOAT32_MIN_RTOL } from './core/field.ts';
 export type { VectorField, FieldFunction, FieldTape } from './core/field.ts';
 export { ops, trace, vjp, valueAndGrad, Graph, fieldFromTrace } from './core/autodiff/index.ts';
 export type { Var, TraceOptions, VjpResult, TracedField, TraceFieldOptions, ApplyVjp, VjpInput, TracedFieldFunction } from './core/autodiff/index.ts';

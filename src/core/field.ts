@@ -24,6 +24,12 @@ export interface VectorField {
   readonly paramCount: number;
   /** Human-readable name for messages. */
   readonly name?: string;
+  /**
+   * The precision f is evaluated in: absent or 'float64', or 'float32' for a field from a float32 model
+   * (fieldFromModel; y, params and cotangents stay Float64Arrays). Solves reject tolerances a float32 field cannot
+   * meet (rtol below FLOAT32_MIN_RTOL).
+   */
+  readonly dtype?: 'float64' | 'float32';
   /** out = f(t, y, params). out never aliases y. */
   eval(out: Float64Array, t: number, y: Float64Array, params: Float64Array): void;
   /**
@@ -36,6 +42,14 @@ export interface VectorField {
   /** Optional: stage slots that skip the re-evaluation inside vjp (see FieldTape). */
   tape?(slots: number): FieldTape;
 }
+
+/**
+ * The smallest rtol an adaptive solve accepts with a float32 field. A float32 network's f carries relative rounding
+ * errors of order √(width)·2⁻²⁴ ≈ 1e-7–1e-6 (its parameters are rounded to float32 too), so the solution it
+ * produces differs from the float64 model's by about that much per unit time: an rtol below 1e-6 would only
+ * refine the solution of the rounded field (measured in test/integrate/float32-solve.test.ts).
+ */
+export const FLOAT32_MIN_RTOL = 1e-6;
 
 /**
  * Stage slots for pullbacks at points the caller has just evaluated (the recomputed stages of a checkpointed or

@@ -4,7 +4,7 @@
  */
 import { TideError, checkFinite, checkOptionKeys, fmtShape } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
-import { checkParams, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
+import { FLOAT32_MIN_RTOL, checkParams, isVectorField, type FieldFunction, type VectorField } from '../core/field.ts';
 import { checkFirstEvaluation, fieldFromPlain, type ReturningFunction } from './field-check.ts';
 import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
@@ -249,6 +249,15 @@ function tolerance(where: string, name: string, v: unknown, fallback: number, n:
   throw badOption(where, name, `${name} must be a number > 0 or a Float64Array with one entry per component, got ${describe(v)}.`);
 }
 
+/** A float32 field's solutions are only float32-accurate: reject an rtol it cannot meet (FLOAT32_MIN_RTOL). */
+function checkFloat32Rtol(where: string, name: string, rtol: Tolerance): void {
+  let min = Infinity;
+  if (typeof rtol === 'number') min = rtol; else for (const v of rtol) min = Math.min(min, v);
+  if (min < FLOAT32_MIN_RTOL) {
+    throw badOption(where, 'rtol', `rtol = ${min} is below what the float32 field '${name}' can meet: its evaluations carry float32 rounding errors (relative ~1e-7 per layer), so its solutions agree with the float64 model's to about 1e-7–1e-6 relative at best. Use rtol ≥ ${FLOAT32_MIN_RTOL} (e.g. 1e-5), or build the model with dtype 'float64' for tighter tolerances.`);
+  }
+}
+
 function fn<T>(where: string, name: string, v: unknown): T | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'function') throw badOption(where, name, `${name} must be a function, got ${describe(v)}.`);
@@ -344,6 +353,7 @@ export function resolveSolveOptions(fieldArg: Term | VectorField | FieldFunction
 
   const rtol = tolerance(where, 'rtol', o.rtol, 1e-3, n, '1e-6');
   const atol = tolerance(where, 'atol', o.atol, 1e-6, n, '1e-9');
+  if (adaptive && term.ode !== null && term.ode.dtype === 'float32') checkFloat32Rtol(where, term.ode.name ?? 'f', rtol);
   const norm = fn<Norm>(where, 'norm', o.norm) ?? rmsNorm;
   const controller = controllerOf(where, o.controller);
 

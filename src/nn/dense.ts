@@ -8,6 +8,7 @@ import { allocate } from '../core/array.ts';
 import { TideError, checkOptions, fmtGot } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import { denseForward, denseVjp } from '../core/kernels/dense.ts';
+import { denseForward32, denseVjp32 } from '../core/kernels/dense32.ts';
 import { getActivation } from '../core/kernels/activations.ts';
 import type { Activation } from '../core/kernels/activations.ts';
 import type { Model, ModelWorkspace, ParamName } from './model.ts';
@@ -59,6 +60,8 @@ export class Dense implements Model<DenseWorkspace> {
   readonly hasBias: boolean;
   readonly initScheme: InitScheme;
   private readonly identity: boolean;
+  /** dtype 'float32': the float32 kernels (dense32.ts), chosen here once so each kernel sees one array type. */
+  private readonly f32: boolean;
 
   constructor(inDim: number, outDim: number, options: DenseOptions = {}) {
     checkOptions('dense', options, ['activation', 'bias', 'init', 'dtype'], "{ activation: 'tanh' }");
@@ -74,6 +77,7 @@ export class Dense implements Model<DenseWorkspace> {
     this.initScheme = checkInit('dense', options.init ?? 'pytorch');
     this.dtype = options.dtype ?? 'float64';
     if (this.dtype !== 'float64' && this.dtype !== 'float32') throw new TideError('DTYPE', `dense: dtype must be 'float64' or 'float32', got '${String(this.dtype)}'.`);
+    this.f32 = this.dtype === 'float32';
     this.paramCount = outDim * inDim + (this.hasBias ? outDim : 0);
     const names: ParamName[] = [{ name: 'weight', offset: 0, shape: [outDim, inDim] }];
     if (this.hasBias) names.push({ name: 'bias', offset: outDim * inDim, shape: [outDim] });
@@ -106,7 +110,11 @@ export class Dense implements Model<DenseWorkspace> {
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: DenseWorkspace): FloatArray {
     checkApply(this, out, params, x, ws, 0);
     this.views(ws, params);
-    denseForward(out, ws.z, x, ws.W, this.hasBias ? ws.b : null, ws.batch, this.outDim, this.inDim, this.activation);
+    if (this.f32) {
+      checkF32(this.name, out, params, x);
+      denseForward32(out as Float32Array, ws.z as Float32Array, x as Float32Array, ws.W as Float32Array,
+        this.hasBias ? ws.b as Float32Array : null, ws.batch, this.outDim, this.inDim, this.activation);
+    } else denseForward(out, ws.z, x, ws.W, this.hasBias ? ws.b : null, ws.batch, this.outDim, this.inDim, this.activation);
     ws.y = out;
     return out;
   }
@@ -120,10 +128,29 @@ export class Dense implements Model<DenseWorkspace> {
       const nw = m * k;
       ws.dSrc = dParams; ws.dW = dParams.subarray(0, nw); ws.db = this.hasBias ? dParams.subarray(nw, nw + m) : ws.db;
     }
-    denseVjp(dParams !== null ? ws.dW : null, dParams !== null && this.hasBias ? ws.db : null, dX, ws.dz, dOut, x, ws.W,
-      ws.z, ws.y, ws.batch, m, k, this.activation);
+    if (this.f32) {
+      checkF32(this.name, dOut, params, x, dParams, dX);
+      denseVjp32(dParams !== null ? ws.dW as Float32Array : null, dParams !== null && this.hasBias ? ws.db as Float32Array : null,
+        dX as Float32Array | null, ws.dz as Float32Array, dOut as Float32Array, x as Float32Array, ws.W as Float32Array,
+        ws.z as Float32Array, ws.y as Float32Array, ws.batch, m, k, this.activation);
+    } else {
+      denseVjp(dParams !== null ? ws.dW : null, dParams !== null && this.hasBias ? ws.db : null, dX, ws.dz, dOut, x, ws.W,
+        ws.z, ws.y, ws.batch, m, k, this.activation);
+    }
     return 0;
   }
+}
+
+/**
+ * A float32 layer takes Float32Array operands only: its kernels are float32 (mixing in a Float64Array would round
+ * it silently on every call, and make the kernels polymorphic). Hot path: comparisons; the message on failure.
+ */
+function checkF32(name: string, a: Readonly<FloatArray>, b: Readonly<FloatArray>, c: Readonly<FloatArray>,
+  d: Readonly<FloatArray> | null = null, e: Readonly<FloatArray> | null = null): void {
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array
+    && (d === null || d instanceof Float32Array) && (e === null || e instanceof Float32Array)) return;
+  const bad = [a, b, c, d, e].find((v) => v !== null && !(v instanceof Float32Array))!;
+  throw new TideError('DTYPE', `${name}: this layer is float32 (dtype 'float32'), so out, x, params, dOut, dX and dParams must be Float32Arrays; got a ${bad.constructor.name}. Allocate with zerosFor(model) / new Float32Array(n), or build the model with dtype 'float64'.`);
 }
 
 /** A dense layer from inDim to outDim; see DenseOptions. */

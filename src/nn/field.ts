@@ -8,6 +8,7 @@ import { describe } from '../core/array.ts';
 import type { VectorField, FieldTape } from '../core/field.ts';
 import type { Model, ModelWorkspace } from './model.ts';
 import { checkModel } from './model.ts';
+import { fieldFromModel32 } from './field32.ts';
 
 /**
  * The {@link VectorField} {@link fieldFromModel} returns.
@@ -30,8 +31,10 @@ export function fieldFromModel(model: Model, batch = 1): ModelField {
   if (model.inDim !== model.outDim) {
     throw new TideError('SHAPE', `fieldFromModel: ${model.name} maps ${model.inDim} to ${model.outDim} dimensions; an ODE field must map the state to its own size (inDim = outDim).`);
   }
-  if (model.dtype !== 'float64') throw new TideError('DTYPE', `fieldFromModel: ${model.name} is ${model.dtype}; solvers run in float64. Build the model with dtype 'float64'.`);
+  if (model.dtype !== 'float64' && model.dtype !== 'float32') throw new TideError('DTYPE', `fieldFromModel: ${model.name} has dtype ${fmtGot(model.dtype)}; expected 'float64' or 'float32'.`);
   if (!Number.isInteger(batch) || batch <= 0) throw new TideError('SHAPE', `fieldFromModel: batch must be a positive integer, got ${fmtGot(batch)}.`);
+  // A float32 model: float32 evaluations in a float64 solve (mixed precision, field32.ts).
+  if (model.dtype === 'float32') return fieldFromModel32(model, batch);
   const where = `fieldFromModel (${model.name})`, what = `model ${model.name}`;
   const workspace = (): ModelWorkspace => {
     try { return model.workspace(batch); } catch (e) { return rethrowUser(where, what, 'workspace', e); }

@@ -56,8 +56,33 @@ export abstract class OptimizerBase implements Optimizer {
 
   learningRate(): number { return this.schedule(this.t); }
 
-  step(params: Float64Array, grads: Float64Array): number {
+  step(params: Float64Array | Float32Array, grads: Float64Array | Float32Array): number {
+    if (params instanceof Float32Array && grads instanceof Float32Array) return this.step32(params, grads);
     if (!(params instanceof Float64Array) || !(grads instanceof Float64Array)) throw this.notArrays(params, grads);
+    return this.step64(params, grads);
+  }
+
+  /** Float64 staging copies of float32 params and grads (allocated on the first float32 step). */
+  private p64 = new Float64Array(0);
+  private g64 = new Float64Array(0);
+
+  /**
+   * A step on float32 params (a float32 model trained directly): the update runs in float64 on staging copies,
+   * with float64 moment buffers, and the result is rounded into params once. The update code stays monomorphic
+   * (it only ever sees Float64Arrays), and the moments keep their digits; only the parameters are float32.
+   * clipNorm scales the staging copy, not the caller's grads.
+   */
+  private step32(params: Float32Array, grads: Float32Array): number {
+    const n = params.length;
+    if (grads.length !== n) throw this.lengthMismatch(n, grads.length);
+    if (this.p64.length !== n) { this.p64 = new Float64Array(n); this.g64 = new Float64Array(n); }
+    this.p64.set(params); this.g64.set(grads);
+    const lr = this.step64(this.p64, this.g64);
+    params.set(this.p64);
+    return lr;
+  }
+
+  private step64(params: Float64Array, grads: Float64Array): number {
     const n = params.length;
     if (grads.length !== n) throw this.lengthMismatch(n, grads.length);
     if (n !== this.n && this.n >= 0) throw this.countMismatch(n);
@@ -170,7 +195,10 @@ export abstract class OptimizerBase implements Optimizer {
   }
 
   private notArrays(params: unknown, grads: unknown): TideError {
-    const [name, x] = params instanceof Float64Array ? ['grads', grads] : ['params', params];
+    if ((params instanceof Float32Array && grads instanceof Float64Array) || (params instanceof Float64Array && grads instanceof Float32Array)) {
+      return new TideError('DTYPE', `${this.name}.step: params is a ${params.constructor.name} but grads a ${grads.constructor.name}; both must be Float64Arrays, or both Float32Arrays (a float32 model's params and the dParams of its vjp).`, { what: 'grads' });
+    }
+    const [name, x] = params instanceof Float64Array || params instanceof Float32Array ? ['grads', grads] : ['params', params];
     return new TideError(
       'DTYPE',
       `${this.name}.step: ${name} must be a Float64Array (${name === 'grads' ? 'one entry per parameter' : 'updated in place'}), got ${fmtGot(x)}.` +

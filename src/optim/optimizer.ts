@@ -26,14 +26,16 @@ export interface Optimizer {
   /** The literature's short name: 'sgd' | 'adam' | 'adamw' | 'adamax' | 'rmsprop'. */
   readonly name: string;
   /**
-   * Updates `params` in place from `grads` (same length; `grads` may be scaled in place by clipNorm).
+   * Updates `params` in place from `grads` (same length; `grads` may be scaled in place by clipNorm). Both
+   * Float64Arrays, or both Float32Arrays (a float32 model's params and the dParams of its vjp: the update runs in
+   * float64 with float64 moments, and params receive it rounded to float32).
    * Returns the learning rate used, schedule(stepCount) before the update. Allocates nothing after the first call.
    * On any throw, params, moments and stepCount are unchanged.
    * @throws TideError('SHAPE') when lengths differ from each other or from the count the optimizer was set up for;
    *   TideError('NONFINITE') naming the first NaN/Infinity in grads and the step;
    *   TideError('BAD_OPTION') when an lr schedule returns a negative or non-finite value.
    */
-  step(params: Float64Array, grads: Float64Array): number;
+  step(params: Float64Array | Float32Array, grads: Float64Array | Float32Array): number;
   /** Number of completed updates (the schedule's step index for the next update). */
   readonly stepCount: number;
   /** Learning rate the next update will use: schedule(stepCount). */

@@ -11,10 +11,17 @@
  *
  * Float64 calls with m·n·k ≥ AUTO_MIN_FLOPS go to the WebAssembly SIMD kernels (wasm.ts: packed, 4×4
  * register-blocked, 10–20× these loops) when the runtime has them; `kernels.setBackend` overrides the choice.
- * The two backends differ only in summation order.
+ * The two backends differ only in summation order. Calls on three Float32Arrays go to the float32 kernels
+ * (gemm32.ts: f32x4 Wasm above the same cutoff), so the loops here stay monomorphic on Float64Array.
  */
 import type { FloatArray } from '../array.ts';
 import { wasmFor, wasmGemm } from './wasm.ts';
+import { gemmNN32, gemmNT32, gemmTN32, gemmTT32 } from './gemm32.ts';
+
+/** All float32: such calls go to the float32 kernels (gemm32.ts), so these loops only ever see Float64Arrays. */
+function all32(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>): boolean {
+  return out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array;
+}
 
 function all64(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>): boolean {
   return out instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
@@ -29,6 +36,7 @@ function toWasm(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray
 export function gemmNN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
   if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, false, false, alpha, beta)) return out;
+  if (out instanceof Float32Array && all32(out, a, b)) return gemmNN32(out, a as Float32Array, b as Float32Array, m, n, k, alpha, beta);
   if (n === 2) {
     // Two output columns (the input cotangent of a layer fed by a 2-D state): dot products down B's two columns.
     for (let i = 0; i < m; i++) {
@@ -59,6 +67,7 @@ export function gemmNN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
 export function gemmNT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
   if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, false, true, alpha, beta)) return out;
+  if (out instanceof Float32Array && all32(out, a, b)) return gemmNT32(out, a as Float32Array, b as Float32Array, m, n, k, alpha, beta);
   if (k === 1) {
     for (let i = 0; i < m; i++) {
       const ai = alpha * a[i], o = i * n;
@@ -145,6 +154,7 @@ export function gemmNTBias(out: FloatArray, a: Readonly<FloatArray>, b: Readonly
 export function gemmTN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
   if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, true, false, alpha, beta)) return out;
+  if (out instanceof Float32Array && all32(out, a, b)) return gemmTN32(out, a as Float32Array, b as Float32Array, m, n, k, alpha, beta);
   const mn = m * n;
   if (beta === 0) for (let q = 0; q < mn; q++) out[q] = 0;
   else if (beta !== 1) for (let q = 0; q < mn; q++) out[q] *= beta;
@@ -175,6 +185,7 @@ export function gemmTN(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<Flo
 export function gemmTT(out: FloatArray, a: Readonly<FloatArray>, b: Readonly<FloatArray>, m: number, n: number, k: number,
   alpha = 1, beta = 0): FloatArray {
   if (toWasm(out, a, b, m, n, k) && wasmGemm(out as Float64Array, a as Float64Array, b as Float64Array, m, n, k, true, true, alpha, beta)) return out;
+  if (out instanceof Float32Array && all32(out, a, b)) return gemmTT32(out, a as Float32Array, b as Float32Array, m, n, k, alpha, beta);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;

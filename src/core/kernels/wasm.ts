@@ -1,11 +1,12 @@
 /**
- * The WebAssembly backend of the float64 kernels: gemm (all four transposes) and the fused dense layer forward and
- * pullback, compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
+ * The WebAssembly backend of the float64 and float32 kernels: gemm (all four transposes) and the fused dense layer
+ * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
  * wasm-binary.generated.ts, so Node and browsers load the same bytes with no fetch and no fs.
  *
  * Selection: `setBackend('auto')` (the default) uses Wasm where `WebAssembly.validate` accepts the SIMD module and
  * the call is large enough to repay copying its operands (AUTO_MIN_FLOPS, measured in bench/scaling.ts); 'wasm'
- * sends every float64 call there (tests, benches); 'js' never. Float32 arrays always take the JS kernels.
+ * sends every call there (tests, benches); 'js' never. Float32 calls come through the float32 JS kernels (gemm32.ts,
+ * dense32.ts) under the same rule.
  * The module is compiled on first use, synchronously; where a browser refuses synchronous compilation of a module
  * this size on its main thread (older Chrome: 4 KiB), 'auto' keeps the JS kernels until the asynchronous compile
  * started then has finished — `await kernels.ready()` waits for it.
@@ -20,7 +21,7 @@ import { TideError } from '../errors.ts';
 import { TANH_TABLE } from './fastmath.ts';
 import { WASM_BASE64 } from './wasm-binary.generated.ts';
 
-/** Which kernels run float64 work: 'auto' (Wasm where available and worth it), 'wasm' (always), 'js' (never). */
+/** Which kernels run float64 and float32 work: 'auto' (Wasm where available and worth it), 'wasm' (always), 'js' (never). */
 export type KernelBackend = 'auto' | 'wasm' | 'js';
 
 /**
@@ -47,6 +48,15 @@ interface WasmExports {
   actBackward(dX: number, dOut: number, y: number, n: number, act: number): void;
   denseVjp(dz: number, dOut: number, y: number, act: number, x: number, w: number, dW: number, db: number, dX: number,
     batch: number, nOut: number, nIn: number, work: number): void;
+  gemm32WorkBytes(m: number, n: number, k: number): number;
+  gemm32(transA: number, transB: number, m: number, n: number, k: number, alpha: number, beta: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number, work: number): void;
+  denseForward32(y: number, z: number, x: number, w: number, bias: number, batch: number, nOut: number, nIn: number,
+    act: number, work: number): void;
+  actForward32(y: number, x: number, n: number, act: number): void;
+  actBackward32(dX: number, dOut: number, y: number, n: number, act: number): void;
+  denseVjp32(dz: number, dOut: number, y: number, act: number, x: number, w: number, dW: number, db: number, dX: number,
+    batch: number, nOut: number, nIn: number, work: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (declared locally: src/ compiles without DOM or Node types). */
@@ -69,6 +79,8 @@ let requested: KernelBackend = 'auto';
 let cutoff = AUTO_MIN_FLOPS;
 let ex: WasmExports | null = null;
 let mem = new Float64Array(0);
+/** The same memory as float32 (element i is byte 4i); renewed with mem. */
+let mem32 = new Float32Array(0);
 /** First arena element (index into mem, 64-byte aligned). */
 let arena = 0;
 
@@ -141,9 +153,10 @@ function fail(why: string): false {
 }
 
 /**
- * Chooses the float64 kernels: 'auto' (default: Wasm where the runtime supports SIMD and the call is large enough),
- * 'wasm' (every float64 gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
- * Results differ between backends only by summation order (gemm) — activations are bit-identical.
+ * Chooses the kernels (float64 and float32 alike): 'auto' (default: Wasm where the runtime supports SIMD and the call
+ * is large enough), 'wasm' (every gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
+ * Float64 results differ between backends only by summation order (gemm) — activations are bit-identical; float32
+ * results also by the float32 accumulation of the Wasm gemm and at most one ulp of tanh (dense32.ts).
  * Throws TideError('BAD_OPTION') for another name, or for 'wasm' where the module cannot be loaded (the message
  * says why; in a browser that only compiles it asynchronously, `await kernels.ready()` first).
  */
@@ -160,7 +173,7 @@ export function setBackend(backend: KernelBackend): void {
   cutoff = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : AUTO_MIN_FLOPS;
 }
 
-/** The backend float64 kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
+/** The backend the kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
 export function getBackend(): 'wasm' | 'js' {
   if (requested === 'js') return 'js';
   return load() ? 'wasm' : 'js';
@@ -182,7 +195,7 @@ export async function ready(): Promise<'wasm' | 'js'> {
 }
 
 /**
- * True if a float64 call of m·n·k flops should go to Wasm now (loads the module on the first such call).
+ * True if a call of m·n·k flops (float64 or float32) should go to Wasm now (loads the module on the first such call).
  * The hot-path check: one comparison unless the call is large.
  */
 export function wasmFor(flops: number): boolean {
@@ -203,7 +216,10 @@ function reserve(n: number): boolean {
   if (need > have) {
     try { e.memory.grow(Math.ceil((need - have) / 65536)); } catch { return false; }
   }
-  if (mem.buffer !== e.memory.buffer) { mem = new Float64Array(e.memory.buffer); views.fill(null); }
+  if (mem.buffer !== e.memory.buffer) {
+    mem = new Float64Array(e.memory.buffer); views.fill(null);
+    mem32 = new Float32Array(e.memory.buffer); views32.fill(null);
+  }
   return true;
 }
 
@@ -220,6 +236,19 @@ function view(off: number, n: number): Float64Array {
   const v = mem.subarray(off, off + n);
   views[viewNext] = v; viewOff[viewNext] = off; viewLen[viewNext] = n;
   viewNext = (viewNext + 1) % VIEWS;
+  return v;
+}
+
+const views32: Array<Float32Array | null> = new Array<Float32Array | null>(VIEWS).fill(null);
+const view32Off = new Float64Array(VIEWS), view32Len = new Float64Array(VIEWS);
+let view32Next = 0;
+
+/** A cached view of mem32[off, off + n) (float32 element offsets). */
+function view32(off: number, n: number): Float32Array {
+  for (let i = 0; i < VIEWS; i++) if (view32Off[i] === off && view32Len[i] === n && views32[i] !== null) return views32[i]!;
+  const v = mem32.subarray(off, off + n);
+  views32[view32Next] = v; view32Off[view32Next] = off; view32Len[view32Next] = n;
+  view32Next = (view32Next + 1) % VIEWS;
   return v;
 }
 
@@ -332,5 +361,96 @@ export function wasmActivationKernel(out: Float64Array, x: Readonly<Float64Array
   copyIn(ox, x, n);
   if (y !== null) { copyIn(oy, y, n); e.actBackward(oo * 8, ox * 8, oy * 8, n, id); } else e.actForward(oo * 8, ox * 8, n, id);
   copyOut(out, oo, n);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Float32 kernels (wasm/assembly/*32.ts). Offsets here are float32 element indices into mem32; regions are padded
+// to four floats so every one starts on 16 bytes. Separate functions from the float64 ones, so each stays
+// monomorphic in V8.
+
+function quad(n: number): number { return (n + 3) & ~3; }
+
+function copyIn32(off: number, src: Readonly<Float32Array>, n: number): void {
+  if (src.length === n) mem32.set(src, off);
+  else for (let i = 0; i < n; i++) mem32[off + i] = src[i];
+}
+
+function copyOut32(dst: Float32Array, off: number, n: number): void {
+  if (dst.length === n) dst.set(view32(off, n));
+  else for (let i = 0; i < n; i++) dst[i] = mem32[off + i];
+}
+
+/** Float32 gemm in Wasm (f32x4), as wasmGemm. alpha and beta are rounded to float32. */
+export function wasmGemm32(out: Float32Array, a: Readonly<Float32Array>, b: Readonly<Float32Array>, m: number, n: number,
+  k: number, transA: boolean, transB: boolean, alpha: number, beta: number): boolean {
+  const e = ex!;
+  const la = m * k, lb = k * n, lc = m * n;
+  const oa = arena * 2, ob = oa + quad(la), oc = ob + quad(lb), ow = oc + quad(lc);
+  if (!reserve((ow - oa) / 2 + e.gemm32WorkBytes(m, n, k) / 8)) return false;
+  copyIn32(oa, a, la);
+  copyIn32(ob, b, lb);
+  if (beta !== 0) copyIn32(oc, out, lc);
+  e.gemm32(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, beta, oa * 4, transA ? m : k, ob * 4, transB ? k : n, oc * 4, n, ow * 4);
+  copyOut32(out, oc, lc);
+  return true;
+}
+
+/** Float32 dense forward in Wasm, as wasmDenseForward. */
+export function wasmDenseForward32(out: Float32Array, zOut: Float32Array, x: Readonly<Float32Array>, W: Readonly<Float32Array>,
+  bias: Readonly<Float32Array> | null, batch: number, nOut: number, nIn: number, act: number): boolean {
+  const e = ex!;
+  const lx = batch * nIn, lw = nOut * nIn, lz = batch * nOut;
+  const ox = arena * 2, ow = ox + quad(lx), ob = ow + quad(lw), oz = ob + quad(nOut), ok = oz + quad(lz);
+  if (!reserve((ok - ox) / 2 + e.gemm32WorkBytes(batch, nOut, nIn) / 8)) return false;
+  copyIn32(ox, x, lx);
+  copyIn32(ow, W, lw);
+  if (bias !== null) copyIn32(ob, bias, nOut);
+  e.denseForward32(oz * 4, oz * 4, ox * 4, ow * 4, bias !== null ? ob * 4 : 0, batch, nOut, nIn, act < 0 ? 0 : act, ok * 4);
+  copyOut32(act < 0 ? zOut : out, oz, lz);
+  return true;
+}
+
+/** Float32 dense pullback in Wasm, as wasmDenseVjp. */
+export function wasmDenseVjp32(dW: Float32Array | null, db: Float32Array | null, dX: Float32Array | null,
+  dzOrDOut: Readonly<Float32Array>, y: Readonly<Float32Array>, act: number, x: Readonly<Float32Array>,
+  W: Readonly<Float32Array>, batch: number, nOut: number, nIn: number): boolean {
+  const e = ex!;
+  const lz = batch * nOut, lx = batch * nIn, lw = nOut * nIn;
+  const needY = act > 0;
+  const od = arena * 2, oy = od + quad(lz), ox = oy + (needY ? quad(lz) : 0), ow = ox + (dW !== null ? quad(lx) : 0);
+  const odw = ow + (dX !== null ? quad(lw) : 0), odb = odw + (dW !== null ? quad(lw) : 0);
+  const odx = odb + (db !== null ? quad(nOut) : 0), ok = odx + (dX !== null ? quad(lx) : 0);
+  if (!reserve((ok - od) / 2 + Math.max(e.gemm32WorkBytes(nOut, nIn, batch), e.gemm32WorkBytes(batch, nIn, nOut)) / 8)) return false;
+  copyIn32(od, dzOrDOut, lz);
+  if (needY) copyIn32(oy, y, lz);
+  if (dW !== null) { copyIn32(ox, x, lx); copyIn32(odw, dW, lw); }
+  if (dX !== null) copyIn32(ow, W, lw);
+  if (db !== null) copyIn32(odb, db, nOut);
+  e.denseVjp32(od * 4, act > 0 ? od * 4 : 0, oy * 4, act < 0 ? 0 : act, ox * 4, ow * 4, dW !== null ? odw * 4 : 0,
+    db !== null ? odb * 4 : 0, dX !== null ? odx * 4 : 0, batch, nOut, nIn, ok * 4);
+  if (dW !== null) copyOut32(dW, odw, lw);
+  if (db !== null) copyOut32(db, odb, nOut);
+  if (dX !== null) copyOut32(dX, odx, lx);
+  return true;
+}
+
+/** For bench/scaling.ts only: the float32 gemm of the last wasmGemm32 call of this shape again, resident (no copies). */
+export function wasmGemm32Resident(m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+  const e = ex!;
+  const oa = arena * 2, ob = oa + quad(m * k), oc = ob + quad(k * n), ow = oc + quad(m * n);
+  e.gemm32(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, 0, oa * 4, transA ? m : k, ob * 4, transB ? k : n, oc * 4, n, ow * 4);
+}
+
+/** For the tests only: the float32 Wasm activation `id` forward (y null) or backward (x = dOut, y given). */
+export function wasmActivationKernel32(out: Float32Array, x: Readonly<Float32Array>, y: Readonly<Float32Array> | null,
+  n: number, id: number): Float32Array {
+  if (!load()) throw new TideError('BAD_OPTION', `WebAssembly kernels are unavailable: ${whyUnavailable}.`);
+  const e = ex!;
+  const ox = arena * 2, oy = ox + quad(n), oo = oy + quad(n);
+  if (!reserve((oo + quad(n) - ox) / 2)) throw new RangeError('wasmActivationKernel32: out of Wasm memory');
+  copyIn32(ox, x, n);
+  if (y !== null) { copyIn32(oy, y, n); e.actBackward32(oo * 4, ox * 4, oy * 4, n, id); } else e.actForward32(oo * 4, ox * 4, n, id);
+  copyOut32(out, oo, n);
   return out;
 }

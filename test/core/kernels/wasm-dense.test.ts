@@ -101,7 +101,7 @@ describe('wasm dense layer against the JS path', () => {
     }
   });
 
-  test('float32 layers keep the JS kernels even with the Wasm backend forced (bit-identical results)', () => {
+  test('float32 layers run the f32x4 Wasm kernels when forced, agreeing with the float32 JS kernels to float32 rounding', () => {
     const res: Float32Array[] = [];
     for (const backend of ['js', 'wasm'] as const) {
       setBackend(backend);
@@ -112,7 +112,9 @@ describe('wasm dense layer against the JS path', () => {
       layer.apply(y, p, x, ws); layer.vjp(dP, dX, v, p, x, ws);
       res.push(Float32Array.from([...y, ...dP, ...dX]));
     }
-    assert.deepEqual(res[1], res[0]);
+    // Different summation orders in float32 (test/core/kernels/wasm-f32.test.ts checks the bounds): close, not equal.
+    assert.notDeepEqual(res[1], res[0]);
+    for (let i = 0; i < res[0].length; i++) assert.ok(Math.abs(res[1][i] - res[0][i]) <= 1e-5 * (1 + Math.abs(res[0][i])), `entry ${i}`);
   });
 
   test('H→H→H tanh MLP (Chain of fused layers): forward and VJP agree across backends at 16×50 and 64×96', () => {

@@ -1,0 +1,114 @@
+/**
+ * Float32 solves (a float32 model's field in a float64 solve: src/nn/field32.ts) meet their documented accuracy:
+ * against the float64 solve of the same network (its weights rounded to float32, so both solve one ODE), the final
+ * state agrees to 1e-4 relative at rtol 1e-4 and to 1e-5 at rtol 1e-6, on the JS and the Wasm kernels; gradients of
+ * every method agree with the float64 gradients to 1e-4 relative (finite differences are no oracle in float32);
+ * tolerances below FLOAT32_MIN_RTOL are refused with a TideError; training with Adam follows the float64 run.
+ */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mlp, Rng, fieldFromModel, solve, valueAndGradient, fit, adam, kernels, FLOAT32_MIN_RTOL, TideError } from '../../src/index.ts';
+
+after(() => kernels.setBackend('auto'));
+
+/** max |a − b| / max |b|. */
+function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0, d = 0;
+  for (let i = 0; i < a.length; i++) { n = Math.max(n, Math.abs(a[i] - b[i])); d = Math.max(d, Math.abs(b[i])); }
+  return n / d;
+}
+
+/** The same tanh MLP field in float64 and float32, on weights representable in float32. */
+function pair(sizes: number[], batch: number, seed: number) {
+  const net64 = mlp(sizes, { activation: 'tanh' }), net32 = mlp(sizes, { activation: 'tanh', dtype: 'float32' });
+  const p = new Float64Array(net64.paramCount); net64.init(p, new Rng(seed));
+  const params = Float64Array.from(Float32Array.from(p));
+  const y0 = new Rng(seed + 1).fillNormal(new Float64Array(batch * sizes[0]));
+  return { f64: fieldFromModel(net64, batch), f32: fieldFromModel(net32, batch), params, y0 };
+}
+
+const sumSquares = (ys: Readonly<Float64Array>, dYs: Float64Array): number => {
+  let L = 0;
+  for (let i = 0; i < ys.length; i++) { L += ys[i] * ys[i]; dYs[i] = 2 * ys[i]; }
+  return L;
+};
+
+describe('float32 fields in float64 solves', () => {
+  test('fieldFromModel of a float32 model reports dtype float32; a float64 model none', () => {
+    const { f64, f32 } = pair([2, 8, 2], 3, 0);
+    assert.equal(f32.dtype, 'float32');
+    assert.equal(f64.dtype, undefined);
+  });
+
+  for (const backend of ['js', 'wasm'] as const) {
+    test(`solutions meet the documented tolerances (${backend} kernels): 1e-4 at rtol 1e-4, 1e-5 at rtol 1e-6`, () => {
+      kernels.setBackend(backend);
+      for (const [sizes, batch] of [[[2, 50, 2], 16], [[16, 96, 16], 32]] as const) {
+        const { f64, f32, params, y0 } = pair([...sizes], batch, 3);
+        for (const [rtol, bound] of [[1e-4, 1e-4], [1e-6, 1e-5]]) {
+          const o = { t1: 3, params, method: 'dopri5', rtol, atol: rtol * 1e-2, saveAt: { ts: [1, 2, 3] } } as const;
+          const a = solve(f64, y0, o), b = solve(f32, y0, o);
+          assert.equal(b.status, 'success');
+          const err = rel(b.ys, a.ys);
+          assert.ok(err < bound, `${sizes.join('→')} batch ${batch}, rtol ${rtol}: float32 differs from float64 by ${err} (bound ${bound})`);
+        }
+      }
+    });
+  }
+
+  test('an rtol below FLOAT32_MIN_RTOL is refused with a BAD_OPTION TideError (scalar and per component); fixed steps run', () => {
+    kernels.setBackend('auto');
+    const { f32, params, y0 } = pair([2, 8, 2], 4, 5);
+    assert.equal(FLOAT32_MIN_RTOL, 1e-6);
+    for (const rtol of [1e-7, new Float64Array(8).fill(1e-5).fill(1e-8, 3, 4)]) {
+      assert.throws(() => solve(f32, y0, { t1: 1, params, rtol }), (e: unknown) => e instanceof TideError && e.code === 'BAD_OPTION'
+        && /below what the float32 field .* can meet/.test(e.message) && /rtol ≥ 0\.000001|rtol ≥ 1e-6/.test(e.message));
+    }
+    assert.equal(solve(f32, y0, { t1: 1, params, rtol: FLOAT32_MIN_RTOL }).status, 'success');
+    assert.equal(solve(f32, y0, { t1: 1, params, method: 'rk4', stepSize: 0.1, rtol: 1e-9 }).status, 'success');
+  });
+
+  test('gradients of every method agree with the float64 gradients to 1e-4 relative', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      kernels.setBackend(backend);
+      const { f64, f32, params, y0 } = pair([2, 24, 2], 8, 7);
+      const methods: Array<[string, string, Record<string, unknown>]> = [
+        ['direct', 'dopri5', { rtol: 1e-5, atol: 1e-7 }],
+        ['checkpoint', 'dopri5', { rtol: 1e-5, atol: 1e-7 }],
+        ['backsolve', 'dopri5', { rtol: 1e-5, atol: 1e-7 }],
+        ['interpolated', 'dopri5', { rtol: 1e-5, atol: 1e-7 }],
+        ['quadrature', 'dopri5', { rtol: 1e-5, atol: 1e-7 }],
+        ['reversible', 'midpoint', { stepSize: 0.02 }],
+      ];
+      for (const [gradient, method, extra] of methods) {
+        const o = { t1: 2, saveAt: { ts: [1, 2] }, params, method, gradient, ...extra };
+        const g64 = valueAndGradient(sumSquares, f64, y0, o), g32 = valueAndGradient(sumSquares, f32, y0, o);
+        assert.ok(Math.abs(g32.loss - g64.loss) < 1e-5 * g64.loss, `${gradient} (${backend}): loss ${g32.loss} vs ${g64.loss}`);
+        assert.ok(rel(g32.dParams, g64.dParams) < 1e-4, `${gradient} (${backend}): dParams differ by ${rel(g32.dParams, g64.dParams)}`);
+        assert.ok(rel(g32.dY0, g64.dY0) < 1e-4, `${gradient} (${backend}): dY0 differ by ${rel(g32.dY0, g64.dY0)}`);
+      }
+    }
+  });
+
+  test('training with Adam: the float32 field follows the float64 run and its loss falls', () => {
+    kernels.setBackend('auto');
+    const { f64, f32, params, y0 } = pair([2, 16, 2], 8, 9);
+    const target = new Rng(10).fillNormal(new Float64Array(y0.length)).map((v) => 0.5 * v);
+    const loss = (ys: Readonly<Float64Array>, dYs: Float64Array): number => {
+      let L = 0;
+      for (let i = 0; i < ys.length; i++) { const r = ys[i] - target[i]; L += r * r; dYs[i] = 2 * r; }
+      return L;
+    };
+    const runs = [f64, f32].map((field) => fit({ field, y0, params: params.slice(), loss, optimizer: adam({ lr: 1e-2 }), steps: 15,
+      solve: { t1: 1, saveAt: { ts: [1] }, method: 'dopri5', rtol: 1e-5, atol: 1e-7, gradient: 'direct' } }));
+    assert.ok(runs[1].finalLoss < runs[1].losses[0], 'float32 loss falls');
+    assert.ok(rel(runs[1].losses, runs[0].losses) < 1e-4, `float32 losses follow float64: ${rel(runs[1].losses, runs[0].losses)}`);
+  });
+
+  test('y, params and cotangents of a float32 field are Float64Arrays: a Float32Array is a DTYPE TideError', () => {
+    const { f32, params, y0 } = pair([2, 8, 2], 2, 11);
+    const out = new Float64Array(4);
+    assert.throws(() => f32.eval(out, 0, Float32Array.from(y0) as unknown as Float64Array, params), (e: unknown) => e instanceof TideError && e.code === 'DTYPE');
+    assert.throws(() => f32.eval(out, 0, y0, Float32Array.from(params) as unknown as Float64Array), (e: unknown) => e instanceof TideError && e.code === 'DTYPE');
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * gemm on f32x4: C (m×n, row stride ldc) = alpha·op(A)·op(B) + beta·C in float32, all four transpose cases, with the
+ * GotoBLAS/BLIS blocking of gemm.ts (Goto & van de Geijn, ACM TOMS 34(3), 2008). The micro-kernel keeps a 4×8 block
+ * of C in 8 f32x4 registers (the same register budget as the f64x2 4×4 kernel, twice the flops per step of k): per
+ * step it loads 4 splats of A and 2 vectors of B and does 8 mul + 8 add.
+ *
+ * Packing: Ap sliver s holds rows ic + 4s .. + 3 as Ap[s·kc·4 + p·4 + r] = op(A)(ic + 4s + r, pc + p);
+ *          Bp sliver t holds cols jc + 8t .. + 7 as Bp[t·kc·8 + p·8 + c] = op(B)(pc + p, jc + 8t + c).
+ * Rows along k (A not transposed, B transposed) are read four rows × four values at a time and transposed with
+ * shuffles; columns along k (A transposed, B not) are contiguous per step of k. Past-the-edge slivers are zero.
+ *
+ * Rounding: float32 throughout; each C entry is a float32 sum over k in order within a KC block, blocks added in
+ * order (the float32 JS kernels accumulate in float64 instead, so the two agree to float32 rounding, not bitwise).
+ * Pointers are byte addresses in this module's memory; `work` must hold gemm32WorkBytes(m, n, k) bytes.
+ */
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 2048;
+
+/** Scratch bytes gemm32 needs at `work`: one 4×8 edge tile, the packed A block and B panel. */
+export function gemm32WorkBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = min(k, KC), mc = min(m, MC), nc = min(n, NC);
+  return 128 + ((mc + MR - 1) / MR * MR) * kc * 4 + ((nc + NR - 1) / NR * NR) * kc * 4;
+}
+
+/**
+ * dst[p·stride + r] = src[r·ld + p] for r < rows (≤ 4), p < kc; rows past `rows` are zero. stride: floats per step
+ * of k in dst (4 for A slivers, 8 for B slivers, written four at a time).
+ */
+function packRows4(dst: usize, stride: i32, src: usize, ld: i32, kc: i32, rows: i32): void {
+  const ldb = <usize>ld << 2, sb = <usize>stride << 2;
+  if (rows == 4) {
+    const r0 = src, r1 = src + ldb, r2 = src + 2 * ldb, r3 = src + 3 * ldb;
+    let p = 0;
+    for (; p + 3 < kc; p += 4) {
+      const o = <usize>p << 2;
+      const a0 = v128.load(r0 + o), a1 = v128.load(r1 + o), a2 = v128.load(r2 + o), a3 = v128.load(r3 + o);
+      const t0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), t1 = i32x4.shuffle(a2, a3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(a0, a1, 2, 6, 3, 7), t3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
+      v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(dst + sb, i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(dst + 2 * sb, i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(dst + 3 * sb, i64x2.shuffle(t2, t3, 1, 3));
+      dst += 4 * sb;
+    }
+    for (; p < kc; p++) {
+      const o = <usize>p << 2;
+      store<f32>(dst, load<f32>(r0 + o)); store<f32>(dst, load<f32>(r1 + o), 4);
+      store<f32>(dst, load<f32>(r2 + o), 8); store<f32>(dst, load<f32>(r3 + o), 12);
+      dst += sb;
+    }
+    return;
+  }
+  for (let p = 0; p < kc; p++) {
+    const o = <usize>p << 2;
+    for (let r = 0; r < 4; r++) store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(src + <usize>r * ldb + o) : <f32>0);
+    dst += sb;
+  }
+}
+
+/** dst[p·width + c] = src[p·ld + c] for c < cols (≤ width), p < kc; zero past `cols`. width: 4 or 8. */
+function packCols(dst: usize, width: i32, src: usize, ld: i32, kc: i32, cols: i32): void {
+  const ldb = <usize>ld << 2;
+  if (cols == width) {
+    if (width == 8) {
+      for (let p = 0; p < kc; p++) { v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16); src += ldb; dst += 32; }
+    } else {
+      for (let p = 0; p < kc; p++) { v128.store(dst, v128.load(src)); src += ldb; dst += 16; }
+    }
+    return;
+  }
+  const wb = <usize>width << 2;
+  for (let p = 0; p < kc; p++) {
+    for (let c = 0; c < width; c++) store<f32>(dst + (<usize>c << 2), c < cols ? load<f32>(src + (<usize>c << 2)) : <f32>0);
+    src += ldb; dst += wb;
+  }
+}
+
+function packA(ap: usize, a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    if (transA == 0) packRows4(ap, 4, a + ((<usize>(ic + i) * <usize>lda + <usize>pc) << 2), lda, kc, rows);
+    else packCols(ap, 4, a + ((<usize>pc * <usize>lda + <usize>(ic + i)) << 2), lda, kc, rows);
+    ap += <usize>kc << 4;
+  }
+}
+
+function packB(bp: usize, b: usize, ldb: i32, transB: i32, pc: i32, jc: i32, nc: i32, kc: i32): void {
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    if (transB == 0) packCols(bp, 8, b + ((<usize>pc * <usize>ldb + <usize>(jc + j)) << 2), ldb, kc, cols);
+    else {
+      const src = b + ((<usize>(jc + j) * <usize>ldb + <usize>pc) << 2);
+      packRows4(bp, 8, src, ldb, kc, min(4, cols));
+      packRows4(bp + 16, 8, src + ((<usize>4 * <usize>ldb) << 2), ldb, kc, max(0, cols - 4));
+    }
+    bp += <usize>kc << 5;
+  }
+}
+
+@inline function storeRow(c: usize, lo: v128, hi: v128, va: v128, vb: v128, beta0: bool): void {
+  if (beta0) {
+    v128.store(c, f32x4.mul(va, lo));
+    v128.store(c, f32x4.mul(va, hi), 16);
+  } else {
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, lo)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, hi)), 16);
+  }
+}
+
+function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16; bp += 32;
+  }
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta), beta0 = beta == 0, ld = <usize>ldc << 2;
+  storeRow(c, c00, c01, va, vb, beta0); c += ld;
+  storeRow(c, c10, c11, va, vb, beta0); c += ld;
+  storeRow(c, c20, c21, va, vb, beta0); c += ld;
+  storeRow(c, c30, c31, va, vb, beta0);
+}
+
+function microEdge(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize): void {
+  micro4x8(kc, ap, bp, tile, 8, 1, 0);
+  for (let r = 0; r < rows; r++) {
+    const cr = c + ((<usize>r * <usize>ldc) << 2), tr = tile + (<usize>r << 5);
+    for (let q = 0; q < cols; q++) {
+      const o = <usize>q << 2;
+      const s = load<f32>(tr + o);
+      store<f32>(cr + o, beta == 0 ? alpha * s : beta * load<f32>(cr + o) + alpha * s);
+    }
+  }
+}
+
+/**
+ * An edge tile whose B sliver holds at most 4 columns (its other 4 are zero padding): a 4×4 product (4 accumulators,
+ * one B vector per step of k) into the scratch tile, then rows × cols of it into c. Half the work of micro4x8.
+ */
+function microEdgeHalf(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap, 12), b0));
+    ap += 16; bp += 32;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
+  for (let r = 0; r < rows; r++) {
+    const cr = c + ((<usize>r * <usize>ldc) << 2), tr = tile + (<usize>r << 5);
+    for (let q = 0; q < cols; q++) {
+      const o = <usize>q << 2;
+      const s = load<f32>(tr + o);
+      store<f32>(cr + o, beta == 0 ? alpha * s : beta * load<f32>(cr + o) + alpha * s);
+    }
+  }
+}
+
+function macro(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tile: usize): void {
+  const sa = <usize>kc << 4, sbv = <usize>kc << 5;
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    const bs = bp + <usize>(j / NR) * sbv;
+    for (let i = 0; i < mc; i += MR) {
+      const rows = min(MR, mc - i);
+      const as = ap + <usize>(i / MR) * sa;
+      const ct = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
+      if (rows == MR && cols == NR) micro4x8(kc, as, bs, ct, ldc, alpha, beta);
+      else if (cols <= 4) microEdgeHalf(kc, as, bs, ct, ldc, alpha, beta, rows, cols, tile);
+      else microEdge(kc, as, bs, ct, ldc, alpha, beta, rows, cols, tile);
+    }
+  }
+}
+
+function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32): void {
+  for (let i = 0; i < m; i++) {
+    const r = c + ((<usize>i * <usize>ldc) << 2);
+    for (let j = 0; j < n; j++) { const o = r + (<usize>j << 2); store<f32>(o, beta == 0 ? <f32>0 : beta * load<f32>(o)); }
+  }
+}
+
+/** As gemm (gemm.ts) on float32 operands: op(A) m×k, op(B) k×n, C m×n; C must not overlap A, B or work. */
+export function gemm32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, beta: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) { scaleC(c, ldc, m, n, beta); return; }
+  const tile = work, ap = work + 128;
+  const kcMax = min(k, KC), mcMax = min(m, MC);
+  const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 4;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(bp, b, ldb, transB, pc, jc, nc, kc);
+      const bEff: f32 = pc == 0 ? beta : 1;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(ap, a, lda, transA, ic, pc, mc, kc);
+        macro(mc, nc, kc, ap, bp, c + ((<usize>ic * <usize>ldc + <usize>jc) << 2), ldc, alpha, bEff, tile);
+      }
+    }
+  }
+}
