@@ -54,6 +54,13 @@ export interface ParallelGradientOptions {
    * CommonJS bundle, or from a browser bundle that emits the worker as a separate file.
    */
   workerUrl?: ModuleUrl;
+  /**
+   * The workerpool module itself (`import workerpool from 'workerpool'`), for browser bundles. tide imports
+   * workerpool by a name bundlers do not follow, so that bundling tide for a browser never pulls in workerpool's
+   * Node-only branches; a page that uses parallel gradients imports workerpool itself and passes it here. In Node,
+   * leave it out.
+   */
+  workerpool?: unknown;
 }
 
 /** What a parallel call returns: valueAndGradient's loss, dParams, dY0 and report, summed over shards. */
@@ -100,7 +107,28 @@ type UrlCtor = new (url: string, base?: string) => { readonly href: string; read
 const URLClass = (globalThis as unknown as { URL: UrlCtor }).URL;
 
 const WHERE = 'parallelGradient';
-const KEYS = ['module', 'shards', 'workers', 'data', 'exportName', 'workerUrl'];
+const KEYS = ['module', 'shards', 'workers', 'data', 'exportName', 'workerUrl', 'workerpool'];
+/** workerpool's specifier, held in a variable so that bundlers do not follow the import (see options.workerpool). */
+const WORKERPOOL = 'workerpool';
+
+/** The workerpool module: the one passed in, else imported by name (Node, or a page with an import map). */
+async function loadWorkerpool(given: unknown): Promise<WorkerPoolModule> {
+  const isPool = (m: unknown): m is WorkerPoolModule => typeof m === 'object' && m !== null && typeof (m as { pool?: unknown }).pool === 'function';
+  if (given !== undefined) {
+    const m = (given as { default?: unknown }).default ?? given;
+    if (!isPool(m)) throw new TideError('BAD_OPTION', `${WHERE}: options.workerpool must be the workerpool module (import workerpool from 'workerpool'), got ${describe(given)}.`, { option: 'workerpool' });
+    return m;
+  }
+  let mod: unknown;
+  try {
+    mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ WORKERPOOL);
+  } catch (e) {
+    throw new TideError('BAD_OPTION', `${WHERE}: could not import workerpool (${e instanceof Error ? e.message.split('\n')[0] : String(e)}). In Node, install it (npm install workerpool; tidediff depends on it). In a browser bundle, import it yourself and pass it: parallelGradient({ …, workerpool }) after import workerpool from 'workerpool'.`, { option: 'workerpool' }, { cause: e });
+  }
+  const m = (mod as { default?: unknown }).default ?? mod;
+  if (!isPool(m)) throw new TideError('BAD_OPTION', `${WHERE}: the module imported as workerpool has no pool() function; pass the workerpool module as options.workerpool.`, { option: 'workerpool' });
+  return m;
+}
 const EXAMPLE = "{ module: new URL('./problem.js', import.meta.url), shards: 2 }";
 const MAX_SHARDS = 4096;
 
@@ -190,8 +218,7 @@ export function parallelGradient(options: ParallelGradientOptions): Promise<Para
 /** The asynchronous part of parallelGradient, after its options were checked. */
 async function startPool(options: ParallelGradientOptions, moduleUrl: string, shards: number, exportName: string, workerHref: string,
   SAB: SharedArrayBufferConstructor): Promise<ParallelGradient> {
-  const wpMod = await import('workerpool') as unknown as { default?: WorkerPoolModule } & WorkerPoolModule;
-  const wp: WorkerPoolModule = wpMod.default ?? wpMod;
+  const wp = await loadWorkerpool(options.workerpool);
   const cores = Math.max(1, Number.isInteger(wp.cpus) ? wp.cpus : 1);
   const workers = options.workers ?? Math.min(shards, cores);
   const groups: number[][] = Array.from({ length: workers }, () => []);

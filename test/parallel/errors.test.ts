@@ -36,6 +36,23 @@ test('parallelGradient rejects bad counts, URLs and options synchronously, befor
   assert.throws(() => parallelGradient({ module, shards: 1 }), isTide('BAD_OPTION', 'TypeScript sources', 'workerUrl'));
 });
 
+test('options.workerpool: a value that is not the workerpool module is named; the module itself (or its default) works', async () => {
+  await assert.rejects(parallelGradient({ module, workerUrl, shards: 1, workerpool: { pool: 1 } }),
+    isTide('BAD_OPTION', 'options.workerpool must be the workerpool module', "import workerpool from 'workerpool'"));
+  const wp = await import('workerpool');
+  const pg = await parallelGradient({ module, workerUrl, shards: 1, workerpool: wp });
+  try { assert.equal(pg.shards, 1); } finally { await pg.close(); }
+});
+
+test('bundling the library for a browser leaves workerpool (and its Node-only branches) out', async () => {
+  const esbuild = await import('esbuild');
+  const r = await esbuild.build({ entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname], bundle: true, write: false,
+    platform: 'browser', format: 'esm', metafile: true, logLevel: 'silent' });
+  const inputs = Object.keys(r.metafile.inputs);
+  assert.ok(inputs.length > 50, 'the bundle holds the library');
+  assert.deepEqual(inputs.filter((f) => f.includes('node_modules')), [], 'no package is bundled');
+});
+
 test('a module without the setup export, or that cannot be imported, is named', async () => {
   await assert.rejects(parallelGradient({ module, workerUrl, shards: 1, exportName: 'notSetup' }),
     isTide('BAD_ARGUMENT', "no function export 'notSetup'", 'faulty-shards.ts', "exportName: 'setup'", 'shard 0 of 1'));
