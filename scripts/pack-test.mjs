@@ -7,6 +7,7 @@
  *   2. A fresh project installs the tarball with `npm install --offline`: the package needs nothing from a registry.
  *   3. Consumers of the installed package:
  *      (a) ESM, plain `node`: trains a tiny neural ODE for a few Adam steps; the loss must fall;
+ *      (a') parallel gradients with plain `node`: the shipped worker script and workerpool; 2 shards = 1 shard;
  *      (b) CommonJS, plain `node`: require('tidediff'), a solve, a gradient, TideError, the Wasm kernels;
  *      (c) TypeScript, `tsc --noEmit` (strict, skipLibCheck off, so the shipped .d.ts are checked too) under
  *          node16 ESM, node16 CommonJS and bundler resolution; a @ts-expect-error proves the types are not `any`;
@@ -109,6 +110,30 @@ console.log(\`loss \${losses[0].toFixed(4)} → \${losses.at(-1).toFixed(4)} in 
 if (!(losses.at(-1) < 0.5 * losses[0])) throw new Error('the loss did not fall');
 `);
 sh('(a) ESM consumer: node train.mjs', process.execPath, ['train.mjs'], app);
+
+// 3a'. Parallel gradients from the installed package: the shipped worker script (dist/parallel/worker.js) and
+// workerpool (a runtime dependency) must work with plain node; 2 shards must equal the 1-shard batch.
+write(join(app, 'shards.mjs'), `import { problems } from 'tidediff';
+export function setup({ shard, shards }) {
+  const m = 8 / shards, field = problems.neuralSpiralField(m, 8);
+  const y0 = new Float64Array(2 * m); for (let i = 0; i < y0.length; i++) y0[i] = Math.sin(2 * m * shard + i + 1);
+  const loss = (ys, dYs) => { let L = 0; for (let i = 0; i < ys.length; i++) { L += ys[i] * ys[i] / 16; dYs[i] = ys[i] / 8; } return L; };
+  return { field, y0, loss, solve: { t1: 0.5, method: 'rk4', stepSize: 0.05, gradient: 'reversible' } };
+}
+`);
+write(join(app, 'parallel.mjs'), `import { parallelGradient } from 'tidediff';
+const module = new URL('./shards.mjs', import.meta.url);
+const params = new Float64Array(8 * 4 + 8 + 2); for (let i = 0; i < params.length; i++) params[i] = 0.3 * Math.cos(i);
+const one = await parallelGradient({ module, shards: 1 }), two = await parallelGradient({ module, shards: 2, workers: 2 });
+try {
+  const a = await one.valueAndGradient(params), b = await two.valueAndGradient(params);
+  let err = Math.abs(a.loss - b.loss) / Math.abs(a.loss);
+  for (let i = 0; i < params.length; i++) err = Math.max(err, Math.abs(a.dParams[i] - b.dParams[i]) / (Math.abs(a.dParams[i]) + 1e-300));
+  if (!(err < 1e-10) || !(a.loss > 0)) throw new Error(\`2 shards differ from 1 by \${err}\`);
+  console.log(\`parallelGradient: 2 workers = 1 worker to \${err.toExponential(1)} (loss \${b.loss.toFixed(6)})\`);
+} finally { await one.close(); await two.close(); }
+`);
+sh("(a') parallel gradients: node parallel.mjs", process.execPath, ['parallel.mjs'], app);
 
 // 3b. CommonJS consumer.
 write(join(app, 'consumer.cjs'), `const tide = require('tidediff');
