@@ -5,32 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
-/**
- * Median seconds per call of fn, measured in batches long enough (≥ minBatchSec) to swamp timer resolution,
- * after a warm-up. Returns { sec, calls }.
- */
-export function timeIt(fn: () => void, opts: { minBatchSec?: number; batches?: number; warmupSec?: number } = {}): { sec: number; spread: number } {
-  const minBatch = opts.minBatchSec ?? 0.05, batches = opts.batches ?? 9, warm = opts.warmupSec ?? 0.1;
-  let reps = 1;
-  const t0 = performance.now();
-  while (performance.now() - t0 < warm * 1000) fn();
-  for (;;) {
-    const s = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = (performance.now() - s) / 1000;
-    if (dt >= minBatch) break;
-    reps = Math.max(reps * 2, Math.ceil(reps * minBatch / Math.max(dt, 1e-9)));
-  }
-  const per: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const s = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    per.push((performance.now() - s) / 1000 / reps);
-  }
-  per.sort((a, b) => a - b);
-  const med = per[Math.floor(per.length / 2)];
-  return { sec: med, spread: (per[per.length - 1] - per[0]) / med };
-}
+/** Median seconds per call of fn, after a warm-up (bench/timing/time-it.ts, shared with the page's bench worker). */
+export { timeIt } from './timing/time-it.ts';
 
 export type Row = { name: string } & Record<string, string | number | boolean | null>;
 

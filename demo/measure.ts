@@ -11,34 +11,8 @@
 import { mlp, Rng, kernels } from '../src/index.ts';
 import { DEFAULT_CONFIG, Trainer, type TrainConfig } from './trainer.ts';
 
-export interface TimeOptions { minBatchSec?: number; batches?: number; warmupSec?: number }
-
-/**
- * Median seconds per call of fn over `batches` batches, each of enough calls to last ≥ minBatchSec, after at least
- * warmupSec of warm-up calls (the same procedure as bench/lib.ts's timeIt, which imports Node modules).
- */
-export function timeIt(fn: () => void, opts: TimeOptions = {}): { sec: number; spread: number } {
-  const minBatch = opts.minBatchSec ?? 0.05, batches = opts.batches ?? 9, warm = opts.warmupSec ?? 0.1;
-  const t0 = performance.now();
-  do fn(); while (performance.now() - t0 < warm * 1000);
-  let reps = 1;
-  for (;;) {
-    const s = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = (performance.now() - s) / 1000;
-    if (dt >= minBatch) break;
-    reps = Math.max(reps * 2, Math.ceil(reps * minBatch / Math.max(dt, 1e-9)));
-  }
-  const per: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const s = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    per.push((performance.now() - s) / 1000 / reps);
-  }
-  per.sort((a, b) => a - b);
-  const med = per[Math.floor(per.length / 2)];
-  return { sec: med, spread: (per[per.length - 1] - per[0]) / med };
-}
+export { timeIt, type TimeOptions } from '../bench/timing/time-it.ts';
+import { timeIt, type TimeOptions } from '../bench/timing/time-it.ts';
 
 export const KERNEL_SIZES: ReadonlyArray<readonly [number, number]> = [[16, 50], [256, 256], [1024, 512]];
 
