@@ -454,3 +454,103 @@ export function wasmActivationKernel32(out: Float32Array, x: Readonly<Float32Arr
   copyOut32(out, oo, n);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A chain of dense layers in one call: the hidden activations and their cotangents stay in the module between the
+// layers (each layer alone copies its input in and its output out). Same kernels, same order: bit-identical to the
+// layers called one by one.
+
+/**
+ * The layers of a chain of float64 dense layers as wasmChainForward / wasmChainVjp read them, fixed per chain.
+ * Layer i maps dims[i] to dims[i + 1] features; its weight starts at params[wOff[i]], its bias (if hasBias[i]) right
+ * after the weight; act[i] is a wasmActivationId ≥ 0.
+ */
+export interface WasmChainPlan {
+  readonly layers: number;
+  readonly dims: Int32Array;
+  readonly wOff: Int32Array;
+  readonly hasBias: Uint8Array;
+  readonly act: Int32Array;
+  readonly paramCount: number;
+  /** Largest dims[i]·dims[i + 1] (for the work size). */
+  readonly maxWidth: number;
+}
+
+/** Arena offsets of the last chain layout (recomputed only when plan or batch change). */
+let chainPlan: WasmChainPlan | null = null, chainBatch = -1;
+const chainOff = new Int32Array(64);
+let chainX = 0, chainP = 0, chainDP = 0, chainWork = 0, chainEnd = 0;
+
+/** Lays out x, params, dParams, per-layer outputs (h) and cotangents (g), then the gemm work space. */
+function chainLayout(p: WasmChainPlan, batch: number): boolean {
+  if (chainPlan === p && chainBatch === batch) return reserve(chainEnd - arena);
+  const e = ex!, L = p.layers;
+  if (2 * L + 1 > chainOff.length) return false;
+  let o = arena;
+  chainX = o; o += even(batch * p.dims[0]);
+  chainP = o; o += even(p.paramCount);
+  chainDP = o; o += even(p.paramCount);
+  // chainOff[i]: output h_i of layer i (batch × dims[i + 1]); chainOff[L + i]: its cotangent, then dz in place.
+  for (let i = 0; i < L; i++) { chainOff[i] = o; o += even(batch * p.dims[i + 1]); }
+  for (let i = 0; i <= L; i++) { chainOff[L + i] = o; o += even(batch * p.dims[i === L ? 0 : i + 1]); }
+  chainWork = o;
+  let wb = 0;
+  for (let i = 0; i < L; i++) {
+    const m = p.dims[i + 1], k = p.dims[i];
+    wb = Math.max(wb, e.gemmWorkBytes(batch, m, k), e.gemmWorkBytes(m, k, batch), e.gemmWorkBytes(batch, k, m));
+  }
+  chainEnd = o + wb / 8;
+  chainPlan = null;
+  if (!reserve(chainEnd - arena)) return false;
+  chainPlan = p; chainBatch = batch;
+  return true;
+}
+
+/**
+ * Forward of the whole chain in Wasm: hs[i] = h_i (batch × dims[i + 1]) for the hidden layers i < L − 1, out = the
+ * last layer's output. Returns false (nothing written) if the operands do not fit in Wasm memory.
+ */
+export function wasmChainForward(p: WasmChainPlan, out: Float64Array, hs: readonly Float64Array[], x: Readonly<Float64Array>,
+  params: Readonly<Float64Array>, batch: number): boolean {
+  if (!chainLayout(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  copyIn(chainX, x, batch * p.dims[0]);
+  copyIn(chainP, params, p.paramCount);
+  let xin = chainX;
+  for (let i = 0; i < L; i++) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP + p.wOff[i], oh = chainOff[i];
+    e.denseForward(oh * 8, oh * 8, xin * 8, w * 8, p.hasBias[i] !== 0 ? (w + nOut * nIn) * 8 : 0, batch, nOut, nIn, p.act[i], chainWork * 8);
+    if (i < L - 1) copyOut(hs[i], oh, batch * nOut);
+    xin = oh;
+  }
+  copyOut(out, chainOff[L - 1], batch * p.dims[L]);
+  return true;
+}
+
+/**
+ * Pullback of the whole chain in Wasm at the forward's x, hs and y (the last layer's output, read when its activation
+ * is not the identity): dParams += (∂out/∂params)ᵀ·dOut (when not null), dX = (∂out/∂x)ᵀ·dOut (when not null,
+ * overwritten). Returns false (nothing written) if the operands do not fit in Wasm memory.
+ */
+export function wasmChainVjp(p: WasmChainPlan, dParams: Float64Array | null, dX: Float64Array | null, dOut: Readonly<Float64Array>,
+  x: Readonly<Float64Array>, hs: readonly Float64Array[], y: Readonly<Float64Array>, params: Readonly<Float64Array>, batch: number): boolean {
+  if (!chainLayout(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  if (dParams !== null) { copyIn(chainX, x, batch * p.dims[0]); copyIn(chainDP, dParams, p.paramCount); }
+  copyIn(chainP, params, p.paramCount);
+  for (let i = 0; i < L - 1; i++) copyIn(chainOff[i], hs[i], batch * p.dims[i + 1]);
+  if (p.act[L - 1] > 0) copyIn(chainOff[L - 1], y, batch * p.dims[L]);
+  copyIn(chainOff[2 * L - 1], dOut, batch * p.dims[L]);
+  for (let i = L - 1; i >= 0; i--) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP + p.wOff[i], dw = chainDP + p.wOff[i];
+    const g = chainOff[L + i], act = p.act[i];
+    // dX of layer i is the cotangent of h_{i−1} (in chainOff[L + i − 1]); of layer 0, the caller's dX (last region).
+    const dxOff = i > 0 ? chainOff[L + i - 1] : dX !== null ? chainOff[2 * L] : -1;
+    e.denseVjp(g * 8, act > 0 ? g * 8 : 0, chainOff[i] * 8, act, i > 0 ? chainOff[i - 1] * 8 : chainX * 8, w * 8,
+      dParams !== null ? dw * 8 : 0, dParams !== null && p.hasBias[i] !== 0 ? (dw + nOut * nIn) * 8 : 0,
+      dxOff >= 0 ? dxOff * 8 : 0, batch, nOut, nIn, chainWork * 8);
+  }
+  if (dParams !== null) copyOut(dParams, chainDP, p.paramCount);
+  if (dX !== null) copyOut(dX, chainOff[2 * L], batch * p.dims[0]);
+  return true;
+}
