@@ -12,12 +12,15 @@ import { ActivationLayer } from './activation-layer.ts';
 import { Dense } from './dense.ts';
 import type { InitScheme } from './init.ts';
 import type { DenseWorkspace } from './dense.ts';
-import { wasmActivationId, wasmChainForward, wasmChainVjp, wasmFor } from '../core/kernels/wasm.ts';
+import { wasmActivationId, wasmChainForward, wasmChainVjp, wasmFor, wasmSettle } from '../core/kernels/wasm.ts';
 import type { WasmChainPlan } from '../core/kernels/wasm.ts';
 
 export interface ChainWorkspace extends ModelWorkspace {
   readonly layers: ModelWorkspace[];
-  /** Output of layer i (i < last); the last layer writes into the caller's out. */
+  /**
+   * Output of layer i (i < last); the last layer writes into the caller's out. After a fused Wasm apply these may
+   * lag until the matching vjp or the next Wasm call (the activations stay in Wasm memory; wasmSettle copies them).
+   */
   readonly outs: FloatArray[];
   /** Cotangent of layer i's input for i ≥ 1 (two ping-pong buffers would do; one per layer keeps it simple). */
   readonly dIns: FloatArray[];
@@ -119,6 +122,7 @@ export class Chain implements Model<ChainWorkspace> {
       for (let i = 0; i < L; i++) (ws.layers[i] as DenseWorkspace).y = i === L - 1 ? out : ws.outs[i];
       return out;
     }
+    wasmSettle(); // no fused forward's activations may later land on top of these
     const pv = this.paramViews(ws, params);
     let input: Readonly<FloatArray> = x;
     for (let i = 0; i < L; i++) {
@@ -137,6 +141,7 @@ export class Chain implements Model<ChainWorkspace> {
       && params instanceof Float64Array && ws.last instanceof Float64Array && (dParams === null || dParams instanceof Float64Array)
       && (dX === null || dX instanceof Float64Array)
       && wasmChainVjp(this.plan, dParams, dX, dOut, x, ws.outs as Float64Array[], ws.last, params, ws.batch)) return 0;
+    wasmSettle(); // the layers below read ws.outs
     const pv = this.paramViews(ws, params);
     if (dParams !== null && ws.dSrc !== dParams) {
       ws.dSrc = dParams;

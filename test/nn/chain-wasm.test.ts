@@ -75,6 +75,44 @@ describe('fused Wasm chain of dense layers', () => {
     });
   }
 
+  test('activations left in Wasm memory: two workspaces interleaved, other kernels and a backend switch between apply and vjp', () => {
+    setBackend('wasm');
+    const m = mlp([3, 11, 6, 2]), other = dense(4, 20, { activation: 'tanh' }), batch = 8, rng = new Rng(7);
+    const p = randomArray(m.paramCount, rng), w = randomArray(batch * 2, rng);
+    const xs = [randomArray(batch * 3, rng), randomArray(batch * 3, rng)];
+    // Reference: apply and vjp back to back on one workspace.
+    const ref = xs.map((x) => {
+      const ws = m.workspace(batch), out = new Float64Array(batch * 2), dP = new Float64Array(m.paramCount), dX = new Float64Array(x.length);
+      m.apply(out, p, x, ws); m.vjp(dP, dX, w, p, x, ws);
+      return { out, dP, dX };
+    });
+    const wss = xs.map(() => m.workspace(batch)), outs = xs.map(() => new Float64Array(batch * 2));
+    const run = (k: number, between: () => void): void => {
+      const dP = new Float64Array(m.paramCount), dX = new Float64Array(xs[k].length);
+      between();
+      m.vjp(dP, dX, w, p, xs[k], wss[k]);
+      sameBits(outs[k], ref[k].out, `ws ${k} out`); sameBits(dP, ref[k].dP, `ws ${k} dParams`); sameBits(dX, ref[k].dX, `ws ${k} dX`);
+    };
+    // Both forwards, then the pullbacks in reverse order (each must find its own activations).
+    m.apply(outs[0], p, xs[0], wss[0]); m.apply(outs[1], p, xs[1], wss[1]);
+    run(1, () => {}); run(0, () => {});
+    // Another Wasm kernel between apply and vjp.
+    const ows = other.workspace(batch), oo = new Float64Array(batch * 20), op = randomArray(other.paramCount, rng), ox = randomArray(batch * 4, rng);
+    m.apply(outs[0], p, xs[0], wss[0]);
+    run(0, () => other.apply(oo, op, ox, ows));
+    // The JS route for the pullback after a Wasm forward, and a second pullback of the same forward.
+    m.apply(outs[1], p, xs[1], wss[1]);
+    run(1, () => {});
+    // A fresh workspace whose activations never left Wasm memory, pulled back by the JS kernels.
+    const fresh = m.workspace(batch), fo = new Float64Array(batch * 2);
+    m.apply(fo, p, xs[1], fresh);
+    setBackend('js');
+    const dP = new Float64Array(m.paramCount), dX = new Float64Array(xs[1].length);
+    m.vjp(dP, dX, w, p, xs[1], fresh);
+    for (let i = 0; i < dP.length; i++) assert.ok(Math.abs(dP[i] - ref[1].dP[i]) <= 1e-12 * (1 + Math.abs(ref[1].dP[i])), `js pullback dParams[${i}]`);
+    for (let i = 0; i < dX.length; i++) assert.ok(Math.abs(dX[i] - ref[1].dX[i]) <= 1e-12 * (1 + Math.abs(ref[1].dX[i])), `js pullback dX[${i}]`);
+  });
+
   test('a chain with a JS-only activation (sigmoid) still matches its layers (no fused route)', () => {
     setBackend('wasm');
     compare(mlp([2, 8, 2], { activation: 'sigmoid' }), 16, 99);
