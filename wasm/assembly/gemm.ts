@@ -178,6 +178,60 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f64): void {
 }
 
 /**
+ * Products up to this many multiply-adds with B not transposed skip the packing: for the small layers of a neural
+ * field (batch 16, widths 2 and 50) packing, zero-padded slivers and edge tiles cost more than the products.
+ */
+const DIRECT_MAX: i64 = 8192;
+
+/** One C entry pair's sum over p < k in order from 0 (as micro4x4 accumulates within a KC block). */
+@inline function dotPair(k: i32, ai: usize, aStep: usize, bj: usize, bStep: usize): v128 {
+  let acc = f64x2.splat(0);
+  for (let p = 0; p < k; p++) {
+    acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(ai), v128.load(bj)));
+    ai += aStep; bj += bStep;
+  }
+  return acc;
+}
+
+/**
+ * gemm without packing for op(B) = B (k×n rows contiguous) and k ≤ KC: each entry of C is the same sum in the same
+ * order as in the packed route (products added from p = 0 on, then alpha·sum + beta·C, C not read for beta = 0), so
+ * results are bit-identical to it; only the loads differ. Two columns per vector, four per pass (one splat of A).
+ */
+function gemmDirect(transA: i32, m: i32, n: i32, k: i32, alpha: f64, beta: f64, a: usize, lda: i32, b: usize, ldb: i32,
+  c: usize, ldc: i32): void {
+  const va = f64x2.splat(alpha), vb = f64x2.splat(beta), beta0 = beta == 0;
+  const bStep = <usize>ldb << 3, aStep: usize = transA == 0 ? 8 : <usize>lda << 3;
+  for (let i = 0; i < m; i++) {
+    const ai: usize = transA == 0 ? a + ((<usize>i * <usize>lda) << 3) : a + (<usize>i << 3);
+    const cr = c + ((<usize>i * <usize>ldc) << 3);
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+      let ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) {
+        const x = v128.load64_splat(ap);
+        acc0 = f64x2.add(acc0, f64x2.mul(x, v128.load(bp)));
+        acc1 = f64x2.add(acc1, f64x2.mul(x, v128.load(bp, 16)));
+        ap += aStep; bp += bStep;
+      }
+      storeRow(cr + (<usize>j << 3), acc0, acc1, va, vb, beta0);
+    }
+    for (; j + 1 < n; j += 2) {
+      const acc = dotPair(k, ai, aStep, b + (<usize>j << 3), bStep);
+      const o = cr + (<usize>j << 3);
+      v128.store(o, beta0 ? f64x2.mul(va, acc) : f64x2.add(f64x2.mul(vb, v128.load(o)), f64x2.mul(va, acc)));
+    }
+    if (j < n) {
+      let s = 0.0, ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) { s += load<f64>(ap) * load<f64>(bp); ap += aStep; bp += bStep; }
+      const o = cr + (<usize>j << 3);
+      store<f64>(o, beta0 ? alpha * s : beta * load<f64>(o) + alpha * s);
+    }
+  }
+}
+
+/**
  * C (m×n, stride ldc) = alpha·op(A)·op(B) + beta·C; op(A) is m×k (A stored m×k, stride lda, or k×m when transA),
  * op(B) is k×n (B stored k×n, stride ldb, or n×k when transB). C must not overlap A, B or work.
  */
@@ -185,6 +239,7 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f6
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) { scaleC(c, ldc, m, n, beta); return; }
+  if (transB == 0 && k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 8;
