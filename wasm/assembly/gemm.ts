@@ -194,7 +194,7 @@ const DIRECT_MAX: i64 = 8192;
 }
 
 /**
- * gemm without packing for op(B) = B (k×n rows contiguous) and k ≤ KC: each entry of C is the same sum in the same
+ * gemm without packing for op(B) = B (k×n rows contiguous; gemm transposes a small Bᵀ into this form first) and k ≤ KC: each entry of C is the same sum in the same
  * order as in the packed route (products added from p = 0 on, then alpha·sum + beta·C, C not read for beta = 0), so
  * results are bit-identical to it; only the loads differ. Two columns per vector, four per pass (one splat of A).
  */
@@ -239,10 +239,19 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f6
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) { scaleC(c, ldc, m, n, beta); return; }
-  if (transB == 0 && k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 8;
+  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX) {
+    if (transB == 0) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
+    // op(B) = Bᵀ: transposed once into the B panel's space (k×n ≤ DIRECT_MAX entries; the panel holds more).
+    for (let j = 0; j < n; j++) {
+      const src = b + ((<usize>j * <usize>ldb) << 3), dst = bp + (<usize>j << 3), step = <usize>n << 3;
+      for (let p = 0; p < k; p++) store<f64>(dst + <usize>p * step, load<f64>(src + (<usize>p << 3)));
+    }
+    gemmDirect(transA, m, n, k, alpha, beta, a, lda, bp, n, c, ldc);
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
