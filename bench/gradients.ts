@@ -268,6 +268,27 @@ async function runTolerance(s: SpiralSetup, loss: LossFn, tol: Tol, ref: Float64
   return rows;
 }
 
+/** Fixed steps: midpoint with FIXED_STEPS steps on [0, 25] (a fixed grid hitting every save time), direct gradient. */
+const FIXED_STEPS = 1000;
+
+/**
+ * Midpoint (explicit, 2 stages) with 1000 fixed steps and the direct gradient: a per-step-overhead case (no error
+ * control, 2000 evaluations forward, 2000 VJPs backward). ratio_sec_vs_direct_dopri5: against the dopri5 rtol 1e-7 row.
+ */
+export function fixedStepRow(s: SpiralSetup, loss: LossFn, dopri5Direct: Row | undefined): Row {
+  const options: GradientSolveOptions = { t0: 0, t1: T1, saveAt: { ts: s.ts }, params: s.params, method: 'midpoint', stepSize: T1 / FIXED_STEPS, gradient: 'direct' };
+  const res = fwdBwd(s, loss, options);
+  const fwd = timeIt(() => { solveWithGradient(s.field, s.y0, options); }, { batches: BATCHES, minBatchSec: 0.05, warmupSec: 0.05 });
+  const both = timeIt(() => { fwdBwd(s, loss, options); }, { batches: BATCHES, minBatchSec: 0.1, warmupSec: 0.05 });
+  const r = res.report;
+  return {
+    name: `midpoint ${FIXED_STEPS} fixed steps direct`, solver: 'midpoint', method: r.method, step_size: T1 / FIXED_STEPS,
+    sec: both.sec, sec_fwd: fwd.sec, spread: both.spread, nfe_fwd: r.nfeForward, vjp_bwd: r.vjpBackward,
+    us_per_nfe: (both.sec * 1e6) / (r.nfeForward + r.vjpBackward), steps: r.steps, loss: res.loss,
+    ratio_sec_vs_direct_dopri5: dopri5Direct ? both.sec / num(dopri5Direct, 'sec') : null,
+  };
+}
+
 /**
  * Side check of the adjoint norms without the save grid: the loss on y(25) alone (one save time, so the backward solve
  * is one interval instead of 100), counts and errors only (no timing). Errors against direct at rtol 1e-10 for the same
@@ -424,6 +445,10 @@ export async function main(_args: string[] = []): Promise<Row[]> {
     allRows.push(...rows);
     derivedRows.push(derived(rows, tol));
   }
+  const fixed = fixedStepRow(s, loss, allRows.find((r) => r.name === `direct ${TOLS[0].label}`));
+  printTable(`fixed steps: midpoint, ${FIXED_STEPS} steps of ${T1 / FIXED_STEPS}, direct gradient (sec = median fwd+bwd)`,
+    [project(fixed, ['name', 'sec', 'sec_fwd', 'nfe_fwd', 'vjp_bwd', 'us_per_nfe', 'steps', 'ratio_sec_vs_direct_dopri5'])]);
+  allRows.push(fixed);
   // The same norms with one save time (no save grid chopping the backward solve).
   const single = TOLS.flatMap((tol) => singleSaveNorms(s, tol));
   printTable('side check: loss on y(25) only (1 save time: the backward solve is one interval), counts and error vs direct at rtol 1e-10',

@@ -11,15 +11,23 @@ import { prefixNames, checkApply, checkBatch, checkInitArgs, checkVjp } from './
 import { ActivationLayer } from './activation-layer.ts';
 import { Dense } from './dense.ts';
 import type { InitScheme } from './init.ts';
+import type { DenseWorkspace } from './dense.ts';
+import { wasmActivationId, wasmChainForward, wasmChainVjp, wasmFor, wasmSettle } from '../core/kernels/wasm.ts';
+import type { WasmChainPlan } from '../core/kernels/wasm.ts';
 
 export interface ChainWorkspace extends ModelWorkspace {
   readonly layers: ModelWorkspace[];
-  /** Output of layer i (i < last); the last layer writes into the caller's out. */
+  /**
+   * Output of layer i (i < last); the last layer writes into the caller's out. After a fused Wasm apply these may
+   * lag until the matching vjp or the next Wasm call (the activations stay in Wasm memory; wasmSettle copies them).
+   */
   readonly outs: FloatArray[];
   /** Cotangent of layer i's input for i ≥ 1 (two ping-pong buffers would do; one per layer keeps it simple). */
   readonly dIns: FloatArray[];
   pSrc: FloatArray | null; pViews: FloatArray[];
   dSrc: FloatArray | null; dViews: FloatArray[];
+  /** The output array of the last apply (the last layer's y, read by the fused pullback; kept unchanged until vjp). */
+  last: FloatArray | null;
 }
 
 /**
@@ -36,6 +44,10 @@ export class Chain implements Model<ChainWorkspace> {
   readonly timeDependent: boolean;
   readonly layers: readonly Model[];
   private readonly offsets: number[];
+  /** Float64 dense layers with Wasm activations only: the whole chain runs as one Wasm call (wasm.ts); else null. */
+  private readonly plan: WasmChainPlan | null;
+  /** Smallest outDim·inDim of the layers: batch times it decides Wasm as each layer alone would (wasmFor). */
+  private readonly minFlops: number;
 
   constructor(entries: ReadonlyArray<Model | string>) {
     if (!Array.isArray(entries)) throw new TideError('BAD_ARGUMENT', `chain: expected layers, e.g. chain(dense(2, 50), 'tanh', dense(50, 2)) or new Chain([...]), got ${fmtGot(entries)}.`);
@@ -71,6 +83,8 @@ export class Chain implements Model<ChainWorkspace> {
     this.paramCount = off;
     this.paramNames = names;
     this.name = `chain(${layers.map((l) => l.name).join(', ')})`;
+    this.plan = chainPlan(layers, this.offsets, off);
+    this.minFlops = Math.min(...layers.map((l) => l.inDim * l.outDim));
   }
 
   init(params: FloatArray, rng: Rng): void {
@@ -86,7 +100,7 @@ export class Chain implements Model<ChainWorkspace> {
       layers: this.layers.map((l) => l.workspace(batch)),
       outs: this.layers.slice(0, L - 1).map((l) => allocate(this.dtype, batch * l.outDim)),
       dIns: this.layers.map((l, i) => (i === 0 ? allocate(this.dtype, 0) : allocate(this.dtype, batch * l.inDim))),
-      pSrc: null, pViews: [], dSrc: null, dViews: [],
+      pSrc: null, pViews: [], dSrc: null, dViews: [], last: null,
     };
   }
 
@@ -100,7 +114,16 @@ export class Chain implements Model<ChainWorkspace> {
 
   apply(out: FloatArray, params: Readonly<FloatArray>, x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): FloatArray {
     checkApply(this, out, params, x, ws, t);
-    const pv = this.paramViews(ws, params), L = this.layers.length;
+    const L = this.layers.length;
+    ws.last = out;
+    if (this.plan !== null && wasmFor(ws.batch * this.minFlops) && out instanceof Float64Array && x instanceof Float64Array
+      && params instanceof Float64Array && wasmChainForward(this.plan, out, ws.outs as Float64Array[], x, params, ws.batch)) {
+      // The layers' own workspaces see the outputs as if each had run (their pullbacks read y).
+      for (let i = 0; i < L; i++) (ws.layers[i] as DenseWorkspace).y = i === L - 1 ? out : ws.outs[i];
+      return out;
+    }
+    wasmSettle(); // no fused forward's activations may later land on top of these
+    const pv = this.paramViews(ws, params);
     let input: Readonly<FloatArray> = x;
     for (let i = 0; i < L; i++) {
       const dest = i === L - 1 ? out : ws.outs[i];
@@ -113,7 +136,13 @@ export class Chain implements Model<ChainWorkspace> {
   vjp(dParams: FloatArray | null, dX: FloatArray | null, dOut: Readonly<FloatArray>, params: Readonly<FloatArray>,
     x: Readonly<FloatArray>, ws: ChainWorkspace, t = 0): number {
     checkVjp(this, dParams, dX, dOut, params, x, ws, t);
-    const pv = this.paramViews(ws, params), L = this.layers.length;
+    const L = this.layers.length;
+    if (this.plan !== null && wasmFor(ws.batch * this.minFlops) && dOut instanceof Float64Array && x instanceof Float64Array
+      && params instanceof Float64Array && ws.last instanceof Float64Array && (dParams === null || dParams instanceof Float64Array)
+      && (dX === null || dX instanceof Float64Array)
+      && wasmChainVjp(this.plan, dParams, dX, dOut, x, ws.outs as Float64Array[], ws.last, params, ws.batch)) return 0;
+    wasmSettle(); // the layers below read ws.outs
+    const pv = this.paramViews(ws, params);
     if (dParams !== null && ws.dSrc !== dParams) {
       ws.dSrc = dParams;
       ws.dViews = this.layers.map((l, i) => dParams.subarray(this.offsets[i], this.offsets[i] + l.paramCount));
@@ -128,6 +157,21 @@ export class Chain implements Model<ChainWorkspace> {
     }
     return dt;
   }
+}
+
+/** The Wasm plan of a chain of float64 Dense layers whose activations Wasm computes; null for any other chain. */
+function chainPlan(layers: readonly Model[], offsets: readonly number[], paramCount: number): WasmChainPlan | null {
+  if (!layers.every((l) => l instanceof Dense && l.dtype === 'float64' && wasmActivationId(l.activation.name) >= 0)) return null;
+  const dense = layers as readonly Dense[];
+  return {
+    layers: dense.length,
+    dims: Int32Array.from([dense[0].inDim, ...dense.map((l) => l.outDim)]),
+    wOff: Int32Array.from(offsets),
+    hasBias: Uint8Array.from(dense.map((l) => (l.hasBias ? 1 : 0))),
+    act: Int32Array.from(dense.map((l) => wasmActivationId(l.activation.name))),
+    paramCount,
+    maxWidth: Math.max(...dense.map((l) => l.inDim * l.outDim)),
+  };
 }
 
 /** Layers in sequence; strings are activation layers. */

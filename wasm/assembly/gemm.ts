@@ -178,6 +178,101 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f64): void {
 }
 
 /**
+ * Products up to this many multiply-adds with B not transposed skip the packing: for the small layers of a neural
+ * field (batch 16, widths 2 and 50) packing, zero-padded slivers and edge tiles cost more than the products.
+ */
+const DIRECT_MAX: i64 = 8192;
+
+/** c[0..2) = alpha·acc + beta·c (c not read for beta = 0), as storeRow does for one vector. */
+@inline function storePair(c: usize, acc: v128, va: v128, vb: v128, beta0: bool): void {
+  v128.store(c, beta0 ? f64x2.mul(va, acc) : f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, acc)));
+}
+
+/**
+ * gemm without packing for op(B) = B (k×n rows contiguous; gemm transposes a small Bᵀ into this form first) and k ≤ KC:
+ * each entry of C is the same sum in the same order as in the packed route (products added from p = 0 on, then
+ * alpha·sum + beta·C, C not read for beta = 0), so results are bit-identical to it; only the loads differ. Blocks of
+ * 4 rows × 4 columns (8 accumulators: independent addition chains, as in micro4x4), then 4 × 2, then single rows.
+ */
+function gemmDirect(transA: i32, m: i32, n: i32, k: i32, alpha: f64, beta: f64, a: usize, lda: i32, b: usize, ldb: i32,
+  c: usize, ldc: i32): void {
+  const va = f64x2.splat(alpha), vb = f64x2.splat(beta), beta0 = beta == 0;
+  const bStep = <usize>ldb << 3, aStep: usize = transA == 0 ? 8 : <usize>lda << 3;
+  // Address of A(i, 0) and the step from row i to row i + 1 of op(A).
+  const aRow: usize = transA == 0 ? <usize>lda << 3 : 8;
+  const ld = <usize>ldc << 3;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const ai = a + <usize>i * aRow, cr = c + <usize>i * ld;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+      let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+      let ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+        let x = v128.load64_splat(ap);
+        c00 = f64x2.add(c00, f64x2.mul(x, b0)); c01 = f64x2.add(c01, f64x2.mul(x, b1));
+        x = v128.load64_splat(ap + aRow);
+        c10 = f64x2.add(c10, f64x2.mul(x, b0)); c11 = f64x2.add(c11, f64x2.mul(x, b1));
+        x = v128.load64_splat(ap + 2 * aRow);
+        c20 = f64x2.add(c20, f64x2.mul(x, b0)); c21 = f64x2.add(c21, f64x2.mul(x, b1));
+        x = v128.load64_splat(ap + 3 * aRow);
+        c30 = f64x2.add(c30, f64x2.mul(x, b0)); c31 = f64x2.add(c31, f64x2.mul(x, b1));
+        ap += aStep; bp += bStep;
+      }
+      const o = cr + (<usize>j << 3);
+      storeRow(o, c00, c01, va, vb, beta0); storeRow(o + ld, c10, c11, va, vb, beta0);
+      storeRow(o + 2 * ld, c20, c21, va, vb, beta0); storeRow(o + 3 * ld, c30, c31, va, vb, beta0);
+    }
+    for (; j + 1 < n; j += 2) {
+      let c0 = f64x2.splat(0), c1 = f64x2.splat(0), c2 = f64x2.splat(0), c3 = f64x2.splat(0);
+      let ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp);
+        c0 = f64x2.add(c0, f64x2.mul(v128.load64_splat(ap), b0));
+        c1 = f64x2.add(c1, f64x2.mul(v128.load64_splat(ap + aRow), b0));
+        c2 = f64x2.add(c2, f64x2.mul(v128.load64_splat(ap + 2 * aRow), b0));
+        c3 = f64x2.add(c3, f64x2.mul(v128.load64_splat(ap + 3 * aRow), b0));
+        ap += aStep; bp += bStep;
+      }
+      const o = cr + (<usize>j << 3);
+      storePair(o, c0, va, vb, beta0); storePair(o + ld, c1, va, vb, beta0);
+      storePair(o + 2 * ld, c2, va, vb, beta0); storePair(o + 3 * ld, c3, va, vb, beta0);
+    }
+    if (j < n) for (let r = 0; r < 4; r++) directOne(k, ai + <usize>r * aRow, aStep, b + (<usize>j << 3), bStep, cr + <usize>r * ld + (<usize>j << 3), alpha, beta);
+  }
+  for (; i < m; i++) {
+    const ai = a + <usize>i * aRow, cr = c + <usize>i * ld;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+      let ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) {
+        const x = v128.load64_splat(ap);
+        acc0 = f64x2.add(acc0, f64x2.mul(x, v128.load(bp)));
+        acc1 = f64x2.add(acc1, f64x2.mul(x, v128.load(bp, 16)));
+        ap += aStep; bp += bStep;
+      }
+      storeRow(cr + (<usize>j << 3), acc0, acc1, va, vb, beta0);
+    }
+    for (; j + 1 < n; j += 2) {
+      let acc = f64x2.splat(0), ap = ai, bp = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) { acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(ap), v128.load(bp))); ap += aStep; bp += bStep; }
+      storePair(cr + (<usize>j << 3), acc, va, vb, beta0);
+    }
+    if (j < n) directOne(k, ai, aStep, b + (<usize>j << 3), bStep, cr + (<usize>j << 3), alpha, beta);
+  }
+}
+
+/** One entry of C in scalar arithmetic (the same operations as one lane of the vector paths). */
+@inline function directOne(k: i32, ap: usize, aStep: usize, bp: usize, bStep: usize, o: usize, alpha: f64, beta: f64): void {
+  let s = 0.0;
+  for (let p = 0; p < k; p++) { s += load<f64>(ap) * load<f64>(bp); ap += aStep; bp += bStep; }
+  store<f64>(o, beta == 0 ? alpha * s : beta * load<f64>(o) + alpha * s);
+}
+
+/**
  * C (m×n, stride ldc) = alpha·op(A)·op(B) + beta·C; op(A) is m×k (A stored m×k, stride lda, or k×m when transA),
  * op(B) is k×n (B stored k×n, stride ldb, or n×k when transB). C must not overlap A, B or work.
  */
@@ -188,6 +283,16 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f6
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 8;
+  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX) {
+    if (transB == 0) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
+    // op(B) = Bᵀ: transposed once into the B panel's space (k×n ≤ DIRECT_MAX entries; the panel holds more).
+    for (let j = 0; j < n; j++) {
+      const src = b + ((<usize>j * <usize>ldb) << 3), dst = bp + (<usize>j << 3), step = <usize>n << 3;
+      for (let p = 0; p < k; p++) store<f64>(dst + <usize>p * step, load<f64>(src + (<usize>p << 3)));
+    }
+    gemmDirect(transA, m, n, k, alpha, beta, a, lda, bp, n, c, ldc);
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {

@@ -169,6 +169,7 @@ export function setBackend(backend: KernelBackend): void {
       ? 'kernels.setBackend(\'wasm\'): the WebAssembly kernels are still compiling (this runtime refused to compile them synchronously); `await kernels.ready()` first.'
       : `kernels.setBackend('wasm'): WebAssembly kernels are unavailable: ${whyUnavailable}. Use 'auto' or 'js'.`, { backend });
   }
+  wasmSettle();
   requested = backend;
   cutoff = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : AUTO_MIN_FLOPS;
 }
@@ -210,6 +211,9 @@ export function wasmFor(flops: number): boolean {
  * grow that far (wasm32 stops at 4 GiB, some runtimes earlier): the caller then runs the JS kernel instead.
  */
 function reserve(n: number): boolean {
+  // Hot path: one comparison. The module never grows its memory itself, so mem covers the whole memory until
+  // reserve grows it; growing detaches the old buffer (mem.length becomes 0), which sends the next call here too.
+  if (arena + n <= mem.length) return true;
   const e = ex!;
   const need = (arena + n) * 8;
   const have = e.memory.buffer.byteLength;
@@ -272,6 +276,7 @@ function copyOut(dst: Float64Array, off: number, n: number): void {
  */
 export function wasmGemm(out: Float64Array, a: Readonly<Float64Array>, b: Readonly<Float64Array>, m: number, n: number,
   k: number, transA: boolean, transB: boolean, alpha: number, beta: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const la = m * k, lb = k * n, lc = m * n;
   const oa = arena, ob = oa + even(la), oc = ob + even(lb), ow = oc + even(lc);
@@ -297,6 +302,7 @@ export function wasmActivationId(name: string): number {
  */
 export function wasmDenseForward(out: Float64Array, zOut: Float64Array, x: Readonly<Float64Array>, W: Readonly<Float64Array>,
   bias: Readonly<Float64Array> | null, batch: number, nOut: number, nIn: number, act: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const lx = batch * nIn, lw = nOut * nIn, lz = batch * nOut;
   const ox = arena, ow = ox + even(lx), ob = ow + even(lw), oz = ob + even(nOut), ok = oz + even(lz);
@@ -318,6 +324,7 @@ export function wasmDenseForward(out: Float64Array, zOut: Float64Array, x: Reado
 export function wasmDenseVjp(dW: Float64Array | null, db: Float64Array | null, dX: Float64Array | null,
   dzOrDOut: Readonly<Float64Array>, y: Readonly<Float64Array>, act: number, x: Readonly<Float64Array>,
   W: Readonly<Float64Array>, batch: number, nOut: number, nIn: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const lz = batch * nOut, lx = batch * nIn, lw = nOut * nIn;
   const needY = act > 0;
@@ -343,6 +350,7 @@ export function wasmDenseVjp(dW: Float64Array | null, db: Float64Array | null, d
  * on the operands it left in the arena, with no copies — the kernel alone, to measure what the copies cost.
  */
 export function wasmGemmResident(m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const oa = arena, ob = oa + even(m * k), oc = ob + even(k * n), ow = oc + even(m * n);
   e.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, 0, oa * 8, transA ? m : k, ob * 8, transB ? k : n, oc * 8, n, ow * 8);
@@ -355,6 +363,7 @@ export function wasmGemmResident(m: number, n: number, k: number, transA: boolea
 export function wasmActivationKernel(out: Float64Array, x: Readonly<Float64Array>, y: Readonly<Float64Array> | null,
   n: number, id: number): Float64Array {
   if (!load()) throw new TideError('BAD_OPTION', `WebAssembly kernels are unavailable: ${whyUnavailable}.`);
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const ox = arena, oy = ox + even(n), oo = oy + even(n);
   if (!reserve(oo + even(n) - arena)) throw new RangeError('wasmActivationKernel: out of Wasm memory');
@@ -384,6 +393,7 @@ function copyOut32(dst: Float32Array, off: number, n: number): void {
 /** Float32 gemm in Wasm (f32x4), as wasmGemm. alpha and beta are rounded to float32. */
 export function wasmGemm32(out: Float32Array, a: Readonly<Float32Array>, b: Readonly<Float32Array>, m: number, n: number,
   k: number, transA: boolean, transB: boolean, alpha: number, beta: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const la = m * k, lb = k * n, lc = m * n;
   const oa = arena * 2, ob = oa + quad(la), oc = ob + quad(lb), ow = oc + quad(lc);
@@ -399,6 +409,7 @@ export function wasmGemm32(out: Float32Array, a: Readonly<Float32Array>, b: Read
 /** Float32 dense forward in Wasm, as wasmDenseForward. */
 export function wasmDenseForward32(out: Float32Array, zOut: Float32Array, x: Readonly<Float32Array>, W: Readonly<Float32Array>,
   bias: Readonly<Float32Array> | null, batch: number, nOut: number, nIn: number, act: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const lx = batch * nIn, lw = nOut * nIn, lz = batch * nOut;
   const ox = arena * 2, ow = ox + quad(lx), ob = ow + quad(lw), oz = ob + quad(nOut), ok = oz + quad(lz);
@@ -415,6 +426,7 @@ export function wasmDenseForward32(out: Float32Array, zOut: Float32Array, x: Rea
 export function wasmDenseVjp32(dW: Float32Array | null, db: Float32Array | null, dX: Float32Array | null,
   dzOrDOut: Readonly<Float32Array>, y: Readonly<Float32Array>, act: number, x: Readonly<Float32Array>,
   W: Readonly<Float32Array>, batch: number, nOut: number, nIn: number): boolean {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const lz = batch * nOut, lx = batch * nIn, lw = nOut * nIn;
   const needY = act > 0;
@@ -437,6 +449,7 @@ export function wasmDenseVjp32(dW: Float32Array | null, db: Float32Array | null,
 
 /** For bench/scaling.ts only: the float32 gemm of the last wasmGemm32 call of this shape again, resident (no copies). */
 export function wasmGemm32Resident(m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const oa = arena * 2, ob = oa + quad(m * k), oc = ob + quad(k * n), ow = oc + quad(m * n);
   e.gemm32(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, 0, oa * 4, transA ? m : k, ob * 4, transB ? k : n, oc * 4, n, ow * 4);
@@ -446,6 +459,7 @@ export function wasmGemm32Resident(m: number, n: number, k: number, transA: bool
 export function wasmActivationKernel32(out: Float32Array, x: Readonly<Float32Array>, y: Readonly<Float32Array> | null,
   n: number, id: number): Float32Array {
   if (!load()) throw new TideError('BAD_OPTION', `WebAssembly kernels are unavailable: ${whyUnavailable}.`);
+  if (resident !== null) wasmSettle();
   const e = ex!;
   const ox = arena * 2, oy = ox + quad(n), oo = oy + quad(n);
   if (!reserve((oo + quad(n) - ox) / 2)) throw new RangeError('wasmActivationKernel32: out of Wasm memory');
@@ -453,4 +467,129 @@ export function wasmActivationKernel32(out: Float32Array, x: Readonly<Float32Arr
   if (y !== null) { copyIn32(oy, y, n); e.actBackward32(oo * 4, ox * 4, oy * 4, n, id); } else e.actForward32(oo * 4, ox * 4, n, id);
   copyOut32(out, oo, n);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A chain of dense layers in one call: the hidden activations and their cotangents stay in the module between the
+// layers (each layer alone copies its input in and its output out). Same kernels, same order: bit-identical to the
+// layers called one by one.
+
+/**
+ * The layers of a chain of float64 dense layers as wasmChainForward / wasmChainVjp read them, fixed per chain.
+ * Layer i maps dims[i] to dims[i + 1] features; its weight starts at params[wOff[i]], its bias (if hasBias[i]) right
+ * after the weight; act[i] is a wasmActivationId ≥ 0.
+ */
+export interface WasmChainPlan {
+  readonly layers: number;
+  readonly dims: Int32Array;
+  readonly wOff: Int32Array;
+  readonly hasBias: Uint8Array;
+  readonly act: Int32Array;
+  readonly paramCount: number;
+  /** Largest dims[i]·dims[i + 1] (for the work size). */
+  readonly maxWidth: number;
+}
+
+/**
+ * The hidden activations (a chain workspace's hs arrays) that the last chain forward left in the arena without
+ * copying them out: the matching vjp reads them there. Any other use of the arena first copies them to their arrays
+ * (wasmSettle), so the arrays are only stale while nothing else could have read them through this module.
+ */
+let resident: readonly Float64Array[] | null = null;
+
+/**
+ * Copies the hidden activations a chain forward left in Wasm memory to their JS arrays (the chain workspace's
+ * outs). Every other kernel call does this first; a chain that is about to run its JS route calls it too.
+ */
+export function wasmSettle(): void {
+  const hs = resident;
+  if (hs === null) return;
+  resident = null;
+  for (let i = 0; i < hs.length; i++) copyOut(hs[i], chainOff[i], hs[i].length);
+}
+
+/** Arena offsets of the last chain layout (recomputed only when plan or batch change). */
+let chainPlan: WasmChainPlan | null = null, chainBatch = -1;
+const chainOff = new Int32Array(64);
+let chainX = 0, chainP = 0, chainDP = 0, chainWork = 0, chainEnd = 0;
+
+/** Lays out x, params, dParams, per-layer outputs (h) and cotangents (g), then the gemm work space. */
+function chainLayout(p: WasmChainPlan, batch: number): boolean {
+  if (chainPlan === p && chainBatch === batch) return reserve(chainEnd - arena);
+  const e = ex!, L = p.layers;
+  if (2 * L + 1 > chainOff.length) return false;
+  let o = arena;
+  chainX = o; o += even(batch * p.dims[0]);
+  chainP = o; o += even(p.paramCount);
+  chainDP = o; o += even(p.paramCount);
+  // chainOff[i]: output h_i of layer i (batch × dims[i + 1]); chainOff[L + i]: its cotangent, then dz in place.
+  for (let i = 0; i < L; i++) { chainOff[i] = o; o += even(batch * p.dims[i + 1]); }
+  for (let i = 0; i <= L; i++) { chainOff[L + i] = o; o += even(batch * p.dims[i === L ? 0 : i + 1]); }
+  chainWork = o;
+  let wb = 0;
+  for (let i = 0; i < L; i++) {
+    const m = p.dims[i + 1], k = p.dims[i];
+    wb = Math.max(wb, e.gemmWorkBytes(batch, m, k), e.gemmWorkBytes(m, k, batch), e.gemmWorkBytes(batch, k, m));
+  }
+  chainEnd = o + wb / 8;
+  chainPlan = null;
+  if (!reserve(chainEnd - arena)) return false;
+  chainPlan = p; chainBatch = batch;
+  return true;
+}
+
+/**
+ * Forward of the whole chain in Wasm: hs[i] = h_i (batch × dims[i + 1]) for the hidden layers i < L − 1, out = the
+ * last layer's output. Returns false (nothing written) if the operands do not fit in Wasm memory.
+ */
+export function wasmChainForward(p: WasmChainPlan, out: Float64Array, hs: readonly Float64Array[], x: Readonly<Float64Array>,
+  params: Readonly<Float64Array>, batch: number): boolean {
+  // Another chain's activations move out first; this chain's own are superseded by this forward.
+  if (resident !== hs) wasmSettle();
+  resident = null;
+  if (!chainLayout(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  copyIn(chainX, x, batch * p.dims[0]);
+  copyIn(chainP, params, p.paramCount);
+  let xin = chainX;
+  for (let i = 0; i < L; i++) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP + p.wOff[i], oh = chainOff[i];
+    e.denseForward(oh * 8, oh * 8, xin * 8, w * 8, p.hasBias[i] !== 0 ? (w + nOut * nIn) * 8 : 0, batch, nOut, nIn, p.act[i], chainWork * 8);
+    xin = oh;
+  }
+  copyOut(out, chainOff[L - 1], batch * p.dims[L]);
+  // The hidden activations stay here (copied to hs only if something else needs the arena before the vjp).
+  if (L > 1) resident = hs;
+  return true;
+}
+
+/**
+ * Pullback of the whole chain in Wasm at the forward's x, hs and y (the last layer's output, read when its activation
+ * is not the identity): dParams += (∂out/∂params)ᵀ·dOut (when not null), dX = (∂out/∂x)ᵀ·dOut (when not null,
+ * overwritten). Returns false (nothing written) if the operands do not fit in Wasm memory.
+ */
+export function wasmChainVjp(p: WasmChainPlan, dParams: Float64Array | null, dX: Float64Array | null, dOut: Readonly<Float64Array>,
+  x: Readonly<Float64Array>, hs: readonly Float64Array[], y: Readonly<Float64Array>, params: Readonly<Float64Array>, batch: number): boolean {
+  const inPlace = resident === hs && resident !== null;
+  if (!inPlace) wasmSettle();
+  if (!chainLayout(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  if (dParams !== null) { copyIn(chainX, x, batch * p.dims[0]); copyIn(chainDP, dParams, p.paramCount); }
+  copyIn(chainP, params, p.paramCount);
+  // The pullback writes no h region, so resident activations stay valid for another vjp of the same forward.
+  if (!inPlace) for (let i = 0; i < L - 1; i++) copyIn(chainOff[i], hs[i], batch * p.dims[i + 1]);
+  if (p.act[L - 1] > 0) copyIn(chainOff[L - 1], y, batch * p.dims[L]);
+  copyIn(chainOff[2 * L - 1], dOut, batch * p.dims[L]);
+  for (let i = L - 1; i >= 0; i--) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP + p.wOff[i], dw = chainDP + p.wOff[i];
+    const g = chainOff[L + i], act = p.act[i];
+    // dX of layer i is the cotangent of h_{i−1} (in chainOff[L + i − 1]); of layer 0, the caller's dX (last region).
+    const dxOff = i > 0 ? chainOff[L + i - 1] : dX !== null ? chainOff[2 * L] : -1;
+    e.denseVjp(g * 8, act > 0 ? g * 8 : 0, chainOff[i] * 8, act, i > 0 ? chainOff[i - 1] * 8 : chainX * 8, w * 8,
+      dParams !== null ? dw * 8 : 0, dParams !== null && p.hasBias[i] !== 0 ? (dw + nOut * nIn) * 8 : 0,
+      dxOff >= 0 ? dxOff * 8 : 0, batch, nOut, nIn, chainWork * 8);
+  }
+  if (dParams !== null) copyOut(dParams, chainDP, p.paramCount);
+  if (dX !== null) copyOut(dX, chainOff[2 * L], batch * p.dims[0]);
+  return true;
 }

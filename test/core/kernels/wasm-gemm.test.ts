@@ -133,6 +133,36 @@ describe('wasm gemm against the JS kernels', () => {
     checkCase(8, 64, 64, 64, false, true, 1, 0);
   });
 
+  test('small products (no packing) are bit-identical to the same rows of a large, packed product', () => {
+    setBackend('wasm');
+    const rng = new Rng(41);
+    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3]]) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        for (const [alpha, beta] of [[1, 0], [1, 1], [-0.5, 2]]) {
+          const R = Math.ceil(9000 / (m * n * k)) + 1, M = m * R; // M·n·k above the no-packing limit (8192)
+          const a = normal(rng, m * k), b = normal(rng, k * n), c0 = normal(rng, m * n);
+          // op(A) of the large product: op(A) stacked R times (A stored M×k, or k×M when transposed).
+          const aBig = new Float64Array(M * k), cBig = new Float64Array(M * n);
+          for (let q = 0; q < R; q++) {
+            for (let i = 0; i < m; i++) {
+              for (let p = 0; p < k; p++) {
+                if (tA) aBig[p * M + q * m + i] = a[p * m + i]; else aBig[(q * m + i) * k + p] = a[i * k + p];
+              }
+              for (let j = 0; j < n; j++) cBig[(q * m + i) * n + j] = c0[i * n + j];
+            }
+          }
+          const small = gemm(c0.slice(), a, b, m, n, k, tA, tB, alpha, beta) as Float64Array;
+          const big = gemm(cBig, aBig, b, M, n, k, tA, tB, alpha, beta) as Float64Array;
+          for (let q = 0; q < R; q++) {
+            for (let e = 0; e < m * n; e++) {
+              assert.ok(Object.is(small[e], big[q * m * n + e]), `${m}×${n}×${k} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} alpha ${alpha} beta ${beta}: entry ${e} ${small[e]} vs packed ${big[q * m * n + e]}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
   test('setBackend rejects an unknown name with BAD_OPTION', () => {
     assert.throws(() => setBackend('gpu' as never), (e: unknown) => (e as { code?: string }).code === 'BAD_OPTION'
       && /unknown backend 'gpu'. Valid: auto, wasm, js/.test((e as Error).message));
