@@ -14,8 +14,12 @@
  * Memory: the JS arrays stay where they are; each call copies its operands into one scratch arena in the module's
  * memory (bump layout per call, grown on demand, never shrunk), runs, and copies results out. Copies are O(n²)
  * against O(n³) work: measured 9% of a 16×50×50 gemm, 2% at 256³, 1% at 1024×512×512 (bench/scaling.ts). The
- * fused dense kernels keep z and dz inside the module between their gemms. Calls allocate nothing once the arena
- * has grown to the largest call and the cached views of it exist.
+ * fused dense kernels keep z and dz inside the module between their gemms. A chain of float64 dense layers with
+ * tanh, relu or identity runs forward and backward as one call each: its hidden activations stay in the arena from
+ * the forward to the matching VJP and are copied out to the chain's workspace only when another call needs the
+ * arena (wasmSettle), on a backend switch, or before the JS route. Products of at most 8192 multiply–adds skip
+ * packing (a direct loop with 4×4 and 4×2 register blocks, the same sums in the same order, so bit-identical).
+ * Calls allocate nothing once the arena has grown to the largest call and the cached views of it exist.
  */
 import { TideError } from '../errors.ts';
 import { TANH_TABLE } from './fastmath.ts';
