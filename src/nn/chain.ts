@@ -12,7 +12,7 @@ import { ActivationLayer } from './activation-layer.ts';
 import { Dense } from './dense.ts';
 import type { InitScheme } from './init.ts';
 import type { DenseWorkspace } from './dense.ts';
-import { wasmActivationId, wasmChainForward, wasmChainVjp, wasmFor, wasmSettle } from '../core/kernels/wasm.ts';
+import { wasmActivationId, wasmChainForward, wasmChainForward32, wasmChainVjp, wasmChainVjp32, wasmFor, wasmSettle } from '../core/kernels/wasm.ts';
 import type { WasmChainPlan } from '../core/kernels/wasm.ts';
 
 export interface ChainWorkspace extends ModelWorkspace {
@@ -46,6 +46,8 @@ export class Chain implements Model<ChainWorkspace> {
   private readonly offsets: number[];
   /** Float64 dense layers with Wasm activations only: the whole chain runs as one Wasm call (wasm.ts); else null. */
   private readonly plan: WasmChainPlan | null;
+  /** The same for float32 dense layers (wasmChainForward32 / wasmChainVjp32); else null. */
+  private readonly plan32: WasmChainPlan | null;
   /** Smallest outDim·inDim of the layers: batch times it decides Wasm as each layer alone would (wasmFor). */
   private readonly minFlops: number;
 
@@ -83,7 +85,8 @@ export class Chain implements Model<ChainWorkspace> {
     this.paramCount = off;
     this.paramNames = names;
     this.name = `chain(${layers.map((l) => l.name).join(', ')})`;
-    this.plan = chainPlan(layers, this.offsets, off);
+    this.plan = chainPlan(layers, this.offsets, off, 'float64');
+    this.plan32 = chainPlan(layers, this.offsets, off, 'float32');
     this.minFlops = Math.min(...layers.map((l) => l.inDim * l.outDim));
   }
 
@@ -122,6 +125,11 @@ export class Chain implements Model<ChainWorkspace> {
       for (let i = 0; i < L; i++) (ws.layers[i] as DenseWorkspace).y = i === L - 1 ? out : ws.outs[i];
       return out;
     }
+    if (this.plan32 !== null && wasmFor(ws.batch * this.minFlops) && out instanceof Float32Array && x instanceof Float32Array
+      && params instanceof Float32Array && wasmChainForward32(this.plan32, out, ws.outs as Float32Array[], x, params, ws.batch)) {
+      for (let i = 0; i < L; i++) (ws.layers[i] as DenseWorkspace).y = i === L - 1 ? out : ws.outs[i];
+      return out;
+    }
     wasmSettle(); // no fused forward's activations may later land on top of these
     const pv = this.paramViews(ws, params);
     let input: Readonly<FloatArray> = x;
@@ -141,6 +149,10 @@ export class Chain implements Model<ChainWorkspace> {
       && params instanceof Float64Array && ws.last instanceof Float64Array && (dParams === null || dParams instanceof Float64Array)
       && (dX === null || dX instanceof Float64Array)
       && wasmChainVjp(this.plan, dParams, dX, dOut, x, ws.outs as Float64Array[], ws.last, params, ws.batch)) return 0;
+    if (this.plan32 !== null && wasmFor(ws.batch * this.minFlops) && dOut instanceof Float32Array && x instanceof Float32Array
+      && params instanceof Float32Array && ws.last instanceof Float32Array && (dParams === null || dParams instanceof Float32Array)
+      && (dX === null || dX instanceof Float32Array)
+      && wasmChainVjp32(this.plan32, dParams, dX, dOut, x, ws.outs as Float32Array[], ws.last, params, ws.batch)) return 0;
     wasmSettle(); // the layers below read ws.outs
     const pv = this.paramViews(ws, params);
     if (dParams !== null && ws.dSrc !== dParams) {
@@ -159,9 +171,9 @@ export class Chain implements Model<ChainWorkspace> {
   }
 }
 
-/** The Wasm plan of a chain of float64 Dense layers whose activations Wasm computes; null for any other chain. */
-function chainPlan(layers: readonly Model[], offsets: readonly number[], paramCount: number): WasmChainPlan | null {
-  if (!layers.every((l) => l instanceof Dense && l.dtype === 'float64' && wasmActivationId(l.activation.name) >= 0)) return null;
+/** The Wasm plan of a chain of Dense layers of this dtype whose activations Wasm computes; null for any other chain. */
+function chainPlan(layers: readonly Model[], offsets: readonly number[], paramCount: number, dtype: DType): WasmChainPlan | null {
+  if (!layers.every((l) => l instanceof Dense && l.dtype === dtype && wasmActivationId(l.activation.name) >= 0)) return null;
   const dense = layers as readonly Dense[];
   return {
     layers: dense.length,

@@ -9,6 +9,9 @@
  * Rows along k (A not transposed, B transposed) are read four rows × four values at a time and transposed with
  * shuffles; columns along k (A transposed, B not) are contiguous per step of k. Past-the-edge slivers are zero.
  *
+ * Products of at most 8192 multiply-adds (k ≤ KC) skip the packing: a direct loop over A and B (Bᵀ first transposed
+ * into the panel space) with 4×8 and 4×4 register blocks, the same float32 sums in the same order (bit-identical).
+ *
  * Rounding: float32 throughout; each C entry is a float32 sum over k in order within a KC block, blocks added in
  * order (the float32 JS kernels accumulate in float64 instead, so the two agree to float32 rounding, not bitwise).
  * Pointers are byte addresses in this module's memory; `work` must hold gemm32WorkBytes(m, n, k) bytes.
@@ -193,6 +196,116 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32): void {
   }
 }
 
+/**
+ * Products up to this many multiply-adds skip the packing (as in gemm.ts): for the small layers of a neural field
+ * (batch 16, widths 2 and 50) packing, zero-padded slivers and edge tiles cost more than the products.
+ */
+const DIRECT_MAX: i64 = 8192;
+
+/** c[0..4) = alpha·acc + beta·c (c not read for beta = 0), as storeRow does for one vector. */
+@inline function storeQuad(c: usize, acc: v128, va: v128, vb: v128, beta0: bool): void {
+  v128.store(c, beta0 ? f32x4.mul(va, acc) : f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, acc)));
+}
+
+/** One entry of C from its float32 sum s, as microEdge stores it. */
+@inline function storeOne(o: usize, s: f32, alpha: f32, beta: f32): void {
+  store<f32>(o, beta == 0 ? alpha * s : beta * load<f32>(o) + alpha * s);
+}
+
+/**
+ * gemm32 without packing for op(B) = B (k×n rows contiguous; gemm32 transposes a small Bᵀ into this form first) and
+ * k ≤ KC: each entry of C is the same float32 sum in the same order as in the packed route (products added from
+ * p = 0 on, then alpha·sum + beta·C, C not read for beta = 0), so results are bit-identical to it; only the loads
+ * differ. Blocks of 4 rows × 8 columns (8 accumulators, as micro4x8), 4 × 4, then 4 rows × one column in scalars
+ * (4 independent chains); leftover rows the same way one row at a time.
+ */
+function gemm32Direct(transA: i32, m: i32, n: i32, k: i32, alpha: f32, beta: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  c: usize, ldc: i32): void {
+  const va = f32x4.splat(alpha), vb = f32x4.splat(beta), beta0 = beta == 0;
+  const bStep = <usize>ldb << 2, aStep: usize = transA == 0 ? 4 : <usize>lda << 2;
+  // The step from row i to row i + 1 of op(A).
+  const aRow: usize = transA == 0 ? <usize>lda << 2 : 4;
+  const ld = <usize>ldc << 2;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const ai = a + <usize>i * aRow, cr = c + <usize>i * ld;
+    let j = 0;
+    for (; j + 7 < n; j += 8) {
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+        let x = v128.load32_splat(ap);
+        c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(ap + aRow);
+        c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(ap + 2 * aRow);
+        c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(ap + 3 * aRow);
+        c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        ap += aStep; bp += bStep;
+      }
+      const o = cr + (<usize>j << 2);
+      storeRow(o, c00, c01, va, vb, beta0); storeRow(o + ld, c10, c11, va, vb, beta0);
+      storeRow(o + 2 * ld, c20, c21, va, vb, beta0); storeRow(o + 3 * ld, c30, c31, va, vb, beta0);
+    }
+    for (; j + 3 < n; j += 4) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp);
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(ap), b0));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(ap + aRow), b0));
+        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(ap + 2 * aRow), b0));
+        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(ap + 3 * aRow), b0));
+        ap += aStep; bp += bStep;
+      }
+      const o = cr + (<usize>j << 2);
+      storeQuad(o, c0, va, vb, beta0); storeQuad(o + ld, c1, va, vb, beta0);
+      storeQuad(o + 2 * ld, c2, va, vb, beta0); storeQuad(o + 3 * ld, c3, va, vb, beta0);
+    }
+    for (; j < n; j++) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const y = load<f32>(bp);
+        s0 += load<f32>(ap) * y; s1 += load<f32>(ap + aRow) * y;
+        s2 += load<f32>(ap + 2 * aRow) * y; s3 += load<f32>(ap + 3 * aRow) * y;
+        ap += aStep; bp += bStep;
+      }
+      const o = cr + (<usize>j << 2);
+      storeOne(o, s0, alpha, beta); storeOne(o + ld, s1, alpha, beta);
+      storeOne(o + 2 * ld, s2, alpha, beta); storeOne(o + 3 * ld, s3, alpha, beta);
+    }
+  }
+  for (; i < m; i++) {
+    const ai = a + <usize>i * aRow, cr = c + <usize>i * ld;
+    let j = 0;
+    for (; j + 7 < n; j += 8) {
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+      let ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const x = v128.load32_splat(ap);
+        acc0 = f32x4.add(acc0, f32x4.mul(x, v128.load(bp)));
+        acc1 = f32x4.add(acc1, f32x4.mul(x, v128.load(bp, 16)));
+        ap += aStep; bp += bStep;
+      }
+      storeRow(cr + (<usize>j << 2), acc0, acc1, va, vb, beta0);
+    }
+    for (; j + 3 < n; j += 4) {
+      let acc = f32x4.splat(0), ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) { acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp))); ap += aStep; bp += bStep; }
+      storeQuad(cr + (<usize>j << 2), acc, va, vb, beta0);
+    }
+    for (; j < n; j++) {
+      let s: f32 = 0, ap = ai, bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) { s += load<f32>(ap) * load<f32>(bp); ap += aStep; bp += bStep; }
+      storeOne(cr + (<usize>j << 2), s, alpha, beta);
+    }
+  }
+}
+
 /** As gemm (gemm.ts) on float32 operands: op(A) m×k, op(B) k×n, C m×n; C must not overlap A, B or work. */
 export function gemm32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, beta: f32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize): void {
@@ -201,6 +314,16 @@ export function gemm32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: 
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 4;
+  // The B panel holds min(n, NC)·min(k, KC) floats at least, so a transposed Bᵀ of k×n fits when n ≤ NC.
+  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX && (transB == 0 || n <= NC)) {
+    if (transB == 0) { gemm32Direct(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
+    for (let j = 0; j < n; j++) {
+      const src = b + ((<usize>j * <usize>ldb) << 2), dst = bp + (<usize>j << 2), step = <usize>n << 2;
+      for (let p = 0; p < k; p++) store<f32>(dst + <usize>p * step, load<f32>(src + (<usize>p << 2)));
+    }
+    gemm32Direct(transA, m, n, k, alpha, beta, a, lda, bp, n, c, ldc);
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {

@@ -14,8 +14,8 @@
  * Memory: the JS arrays stay where they are; each call copies its operands into one scratch arena in the module's
  * memory (bump layout per call, grown on demand, never shrunk), runs, and copies results out. Copies are O(n²)
  * against O(n³) work: measured 9% of a 16×50×50 gemm, 2% at 256³, 1% at 1024×512×512 (bench/scaling.ts). The
- * fused dense kernels keep z and dz inside the module between their gemms. A chain of float64 dense layers with
- * tanh, relu or identity runs forward and backward as one call each: its hidden activations stay in the arena from
+ * fused dense kernels keep z and dz inside the module between their gemms. A chain of dense layers (float64, or
+ * float32 on the float32 kernels) with tanh, relu or identity runs forward and backward as one call each: its hidden activations stay in the arena from
  * the forward to the matching VJP and are copied out to the chain's workspace only when another call needs the
  * arena (wasmSettle), on a backend switch, or before the JS route. Products of at most 8192 multiply–adds skip
  * packing (a direct loop with 4×4 and 4×2 register blocks, the same sums in the same order, so bit-identical).
@@ -499,17 +499,26 @@ export interface WasmChainPlan {
  * copying them out: the matching vjp reads them there. Any other use of the arena first copies them to their arrays
  * (wasmSettle), so the arrays are only stale while nothing else could have read them through this module.
  */
-let resident: readonly Float64Array[] | null = null;
+let resident: readonly Float64Array[] | readonly Float32Array[] | null = null;
+/** Whether resident holds a float32 chain's activations (at chainOff32) rather than a float64 one's (at chainOff). */
+let residentIs32 = false;
 
 /**
- * Copies the hidden activations a chain forward left in Wasm memory to their JS arrays (the chain workspace's
- * outs). Every other kernel call does this first; a chain that is about to run its JS route calls it too.
+ * Copies the hidden activations a chain forward (float64 or float32) left in Wasm memory to their JS arrays (the
+ * chain workspace's outs). Every other kernel call does this first; a chain that is about to run its JS route
+ * calls it too.
  */
 export function wasmSettle(): void {
   const hs = resident;
   if (hs === null) return;
   resident = null;
-  for (let i = 0; i < hs.length; i++) copyOut(hs[i], chainOff[i], hs[i].length);
+  if (residentIs32) {
+    const h32 = hs as readonly Float32Array[];
+    for (let i = 0; i < h32.length; i++) copyOut32(h32[i], chainOff32[i], h32[i].length);
+  } else {
+    const h64 = hs as readonly Float64Array[];
+    for (let i = 0; i < h64.length; i++) copyOut(h64[i], chainOff[i], h64[i].length);
+  }
 }
 
 /** Arena offsets of the last chain layout (recomputed only when plan or batch change). */
@@ -563,7 +572,7 @@ export function wasmChainForward(p: WasmChainPlan, out: Float64Array, hs: readon
   }
   copyOut(out, chainOff[L - 1], batch * p.dims[L]);
   // The hidden activations stay here (copied to hs only if something else needs the arena before the vjp).
-  if (L > 1) resident = hs;
+  if (L > 1) { resident = hs; residentIs32 = false; }
   return true;
 }
 
@@ -595,5 +604,84 @@ export function wasmChainVjp(p: WasmChainPlan, dParams: Float64Array | null, dX:
   }
   if (dParams !== null) copyOut(dParams, chainDP, p.paramCount);
   if (dX !== null) copyOut(dX, chainOff[2 * L], batch * p.dims[0]);
+  return true;
+}
+
+// Float32 chains: the same calls on the float32 kernels (denseForward32 / denseVjp32), offsets in float32 elements
+// (into mem32) and regions padded to four floats. Separate functions and layout state from the float64 chain, so
+// each stays monomorphic; the resident activations are shared state (at most one chain's, of either dtype).
+
+/** Float32 element offsets of the last float32 chain layout (recomputed only when plan or batch change). */
+let chainPlan32: WasmChainPlan | null = null, chainBatch32 = -1;
+const chainOff32 = new Int32Array(64);
+let chainX32 = 0, chainP32 = 0, chainDP32 = 0, chainWork32 = 0, chainEnd32 = 0;
+
+/** chainLayout for a float32 chain. */
+function chainLayout32(p: WasmChainPlan, batch: number): boolean {
+  const base = arena * 2;
+  if (chainPlan32 === p && chainBatch32 === batch) return reserve((chainEnd32 - base) / 2);
+  const e = ex!, L = p.layers;
+  if (2 * L + 1 > chainOff32.length) return false;
+  let o = base;
+  chainX32 = o; o += quad(batch * p.dims[0]);
+  chainP32 = o; o += quad(p.paramCount);
+  chainDP32 = o; o += quad(p.paramCount);
+  for (let i = 0; i < L; i++) { chainOff32[i] = o; o += quad(batch * p.dims[i + 1]); }
+  for (let i = 0; i <= L; i++) { chainOff32[L + i] = o; o += quad(batch * p.dims[i === L ? 0 : i + 1]); }
+  chainWork32 = o;
+  let wb = 0;
+  for (let i = 0; i < L; i++) {
+    const m = p.dims[i + 1], k = p.dims[i];
+    wb = Math.max(wb, e.gemm32WorkBytes(batch, m, k), e.gemm32WorkBytes(m, k, batch), e.gemm32WorkBytes(batch, k, m));
+  }
+  chainEnd32 = o + quad(Math.ceil(wb / 4));
+  chainPlan32 = null;
+  if (!reserve((chainEnd32 - base) / 2)) return false;
+  chainPlan32 = p; chainBatch32 = batch;
+  return true;
+}
+
+/** wasmChainForward for a float32 chain (float32 kernels; results as its layers called one by one in Wasm). */
+export function wasmChainForward32(p: WasmChainPlan, out: Float32Array, hs: readonly Float32Array[], x: Readonly<Float32Array>,
+  params: Readonly<Float32Array>, batch: number): boolean {
+  if (resident !== hs) wasmSettle();
+  resident = null;
+  if (!chainLayout32(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  copyIn32(chainX32, x, batch * p.dims[0]);
+  copyIn32(chainP32, params, p.paramCount);
+  let xin = chainX32;
+  for (let i = 0; i < L; i++) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP32 + p.wOff[i], oh = chainOff32[i];
+    e.denseForward32(oh * 4, oh * 4, xin * 4, w * 4, p.hasBias[i] !== 0 ? (w + nOut * nIn) * 4 : 0, batch, nOut, nIn, p.act[i], chainWork32 * 4);
+    xin = oh;
+  }
+  copyOut32(out, chainOff32[L - 1], batch * p.dims[L]);
+  if (L > 1) { resident = hs; residentIs32 = true; }
+  return true;
+}
+
+/** wasmChainVjp for a float32 chain. */
+export function wasmChainVjp32(p: WasmChainPlan, dParams: Float32Array | null, dX: Float32Array | null, dOut: Readonly<Float32Array>,
+  x: Readonly<Float32Array>, hs: readonly Float32Array[], y: Readonly<Float32Array>, params: Readonly<Float32Array>, batch: number): boolean {
+  const inPlace = resident === hs && resident !== null;
+  if (!inPlace) wasmSettle();
+  if (!chainLayout32(p, batch)) return false;
+  const e = ex!, L = p.layers;
+  if (dParams !== null) { copyIn32(chainX32, x, batch * p.dims[0]); copyIn32(chainDP32, dParams, p.paramCount); }
+  copyIn32(chainP32, params, p.paramCount);
+  if (!inPlace) for (let i = 0; i < L - 1; i++) copyIn32(chainOff32[i], hs[i], batch * p.dims[i + 1]);
+  if (p.act[L - 1] > 0) copyIn32(chainOff32[L - 1], y, batch * p.dims[L]);
+  copyIn32(chainOff32[2 * L - 1], dOut, batch * p.dims[L]);
+  for (let i = L - 1; i >= 0; i--) {
+    const nIn = p.dims[i], nOut = p.dims[i + 1], w = chainP32 + p.wOff[i], dw = chainDP32 + p.wOff[i];
+    const g = chainOff32[L + i], act = p.act[i];
+    const dxOff = i > 0 ? chainOff32[L + i - 1] : dX !== null ? chainOff32[2 * L] : -1;
+    e.denseVjp32(g * 4, act > 0 ? g * 4 : 0, chainOff32[i] * 4, act, i > 0 ? chainOff32[i - 1] * 4 : chainX32 * 4, w * 4,
+      dParams !== null ? dw * 4 : 0, dParams !== null && p.hasBias[i] !== 0 ? (dw + nOut * nIn) * 4 : 0,
+      dxOff >= 0 ? dxOff * 4 : 0, batch, nOut, nIn, chainWork32 * 4);
+  }
+  if (dParams !== null) copyOut32(dParams, chainDP32, p.paramCount);
+  if (dX !== null) copyOut32(dX, chainOff32[2 * L], batch * p.dims[0]);
   return true;
 }

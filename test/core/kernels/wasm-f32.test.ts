@@ -102,6 +102,42 @@ describe('float32 gemm: f32x4 Wasm against the JS kernels and the exact product'
     }
   });
 
+  test('small products (no packing) are bit-identical to the same rows of a large, packed product', () => {
+    setBackend('wasm');
+    const rng = new Rng(41);
+    // Column counts covering the 8-, 4- and one-column blocks of the direct loop; row counts with and without leftovers.
+    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3], [5, 15, 11], [4, 12, 6]]) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        for (const [alpha, beta] of [[1, 0], [1, 1], [-0.5, 2]]) {
+          const R = Math.ceil(9000 / (m * n * k)) + 1, M = m * R; // M·n·k above the no-packing limit (8192)
+          const a = normal32(rng, m * k), b = normal32(rng, k * n), c0 = normal32(rng, m * n);
+          const aBig = new Float32Array(M * k), cBig = new Float32Array(M * n);
+          for (let q = 0; q < R; q++) {
+            for (let i = 0; i < m; i++) {
+              for (let p = 0; p < k; p++) {
+                if (tA) aBig[p * M + q * m + i] = a[p * m + i]; else aBig[(q * m + i) * k + p] = a[i * k + p];
+              }
+              for (let j = 0; j < n; j++) cBig[(q * m + i) * n + j] = c0[i * n + j];
+            }
+          }
+          const small = gemm32(c0.slice(), a, b, m, n, k, tA, tB, alpha, beta);
+          const big = gemm32(cBig, aBig, b, M, n, k, tA, tB, alpha, beta);
+          for (let q = 0; q < R; q++) {
+            for (let e = 0; e < m * n; e++) {
+              assert.ok(Object.is(small[e], big[q * m * n + e]), `${m}×${n}×${k} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} alpha ${alpha} beta ${beta}: entry ${e} ${small[e]} vs packed ${big[q * m * n + e]}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  test('a small product with B transposed and n past the panel width (n > 2048) takes the packed route correctly', () => {
+    setBackend('wasm');
+    let seed = 43;
+    for (const [m, n, k] of [[1, 4096, 2], [2, 3000, 1]]) checkCase(seed++, m, n, k, false, true, 1, 0);
+  });
+
   test('beta = 0 never reads C; offset views and longer arrays: only the m·n prefix is written', () => {
     const rng = new Rng(5), m = 7, n = 9, k = 11;
     const big = normal32(rng, m * k + 20);
