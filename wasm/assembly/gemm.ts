@@ -283,9 +283,9 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f6
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 8;
-  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX) {
+  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX && (transB == 0 || n <= NC)) {
     if (transB == 0) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
-    // op(B) = Bᵀ: transposed once into the B panel's space (k×n ≤ DIRECT_MAX entries; the panel holds more).
+    // op(B) = Bᵀ: transposed once into the B panel's space, which holds KC × NC entries (so n ≤ NC above).
     for (let j = 0; j < n; j++) {
       const src = b + ((<usize>j * <usize>ldb) << 3), dst = bp + (<usize>j << 3), step = <usize>n << 3;
       for (let p = 0; p < k; p++) store<f64>(dst + <usize>p * step, load<f64>(src + (<usize>p << 3)));

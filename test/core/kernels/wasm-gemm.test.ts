@@ -163,6 +163,16 @@ describe('wasm gemm against the JS kernels', () => {
     }
   });
 
+  test('a small product with B transposed and n past the panel width (n > 2048) takes the packed route correctly', () => {
+    // Such products once took the direct route, whose copy of Bᵀ (k·n entries) overran the work area; here the arena
+    // has grown, so only the results are checked (wasm-gemm-panel.test.ts runs 1×8192×1 in a fresh module, where it trapped).
+    let seed = 71;
+    for (const [m, n, k] of [[1, 8192, 1], [1, 4096, 2], [2, 3000, 1]]) {
+      checkCase(seed++, m, n, k, false, true, 1, 0);
+      checkCase(seed++, m, n, k, true, true, 0.5, 2);
+    }
+  });
+
   test('setBackend rejects an unknown name with BAD_OPTION', () => {
     assert.throws(() => setBackend('gpu' as never), (e: unknown) => (e as { code?: string }).code === 'BAD_OPTION'
       && /unknown backend 'gpu'. Valid: auto, wasm, js/.test((e as Error).message));
