@@ -67,7 +67,7 @@ const TANH_IDX = memory.data<i32>([IDX_MASK << 4, 0, IDX_MASK << 4, 0], 16);
   const th = i64x2.shuffle(e0, e1, 0, 2), tlo = i64x2.shuffle(e0, e1, 1, 3);
   const td = f64x2.add(d, tl);
   const s = f64x2.add(th, td);
-  const nl = f64x2.add(f64x2.add(f64x2.sub(th, s), td), f64x2.add(f64x2.add(f64x2.sub(d, td), tl), tlo));
+  const nl = f64x2.add(f64x2.add(f64x2.add(f64x2.sub(th, s), d), tl), tlo);
   const p1 = f64x2.mul(th, td);
   const q = f64x2.div(s, f64x2.add(one, p1));
   const r = f64x2.add(q, f64x2.mul(f64x2.add(f64x2.sub(f64x2.sub(s, q), f64x2.mul(q, p1)), nl), f64x2.sub(one, p1)));
