@@ -34,7 +34,7 @@ const TANH_AMAX = 19.0625;
 /**
  * The constants of tanh2 as f64x2 pairs in static memory: loaded into locals once per call, not rematerialised as
  * v128.const on every iteration (V8 builds each v128.const from two 64-bit moves; Binaryen would fold locals
- * holding constants back into the loop, but not loads). Then the sign mask (−0.0) and the index mask 2047·16 in
+ * holding constants back into the loop, but not loads). Then the sign mask (−0.0); TANH_IDX holds the index mask 2047·16 in
  * the low 32 bits of each lane.
  */
 const TANH_C = memory.data<f64>([
@@ -43,7 +43,7 @@ const TANH_C = memory.data<f64>([
 const TANH_IDX = memory.data<i32>([IDX_MASK << 4, 0, IDX_MASK << 4, 0], 16);
 
 /**
- * tanh on both lanes: the same values as fastmath.tanh, operation for operation (its comments explain the method
+ * tanh on both lanes: the same values as fastmath.tanh, step for step (its comments explain the method
  * and the 0.51 ulp bound), in a form with fewer instructions; every deviation is exact:
  * - j and d come from a = min(|x|, 19.0625) with the 1.5·2^46 shifter: c = (a + 1.5·2^46) − 1.5·2^46 is j/64 for
  *   j = round(64a) (the same rounding as fastmath's round(min(64|x|, 1220)), scaling by 64 being exact), d = a − c
