@@ -4,6 +4,7 @@
  * function. Rows: { name, ns_per_elem, ratio_vs_math, max_ulp } where max_ulp is the forward's largest error against
  * the mpmath references in test/fixtures/erf_refs.json (null where the fixture has none, e.g. backward rows).
  *
+ * Then the Wasm tanh kernel (copies in and out included) against the JS kernel at n and at 1e5 elements (ratio_vs_js).
  * Usage: npm run bench -- activations [--n=800] [--quick]      or      node --import tsx bench/activations.ts
  * Inputs are N(0, 1.5²) draws (a typical pre-activation spread, signs random) from a fixed seed.
  */
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { activations, ACTIVATION_NAMES } from '../src/core/kernels/activations.ts';
 import type { ActivationName } from '../src/core/kernels/activations.ts';
+import { ready, wasmActivationId, wasmActivationKernel } from '../src/core/kernels/wasm.ts';
 import { timeIt, printTable, writeResults } from './lib.ts';
 import type { Row } from './lib.ts';
 import { ulpOf } from '../test/oracles/ulp.ts';
@@ -149,6 +151,19 @@ export async function main(args: string[] = []): Promise<void> {
     rows.push({ name: `${name} forward (Math.*)`, ns_per_elem: round(tfm), ratio_vs_math: 1, max_ulp: name === 'identity' || name === 'relu' ? 0 : ms ? maxUlp(ms, ref) : null });
     rows.push({ name: `${name} backward`, ns_per_elem: round(tb), ratio_vs_math: round(tb / tbm), max_ulp: null });
     rows.push({ name: `${name} backward (Math.*)`, ns_per_elem: round(tbm), ratio_vs_math: 1, max_ulp: null });
+  }
+  // The Wasm tanh kernel (wasm/assembly/activations.ts, bit-identical to fastmath.tanh), through the public entry
+  // (copy in, kernel, copy out) at n and at 1e5 elements, against the JS kernel on the same data.
+  if (await ready() === 'wasm') {
+    const id = wasmActivationId('tanh');
+    for (const m of [n, 100000]) {
+      const xm = m === n ? x : normals(m, 1.5, 4242), om = new Float64Array(m);
+      const tw = timeIt(callSite(() => wasmActivationKernel(om, xm, null, m, id)), timing).sec / m * 1e9;
+      const tj = timeIt(callSite(() => activations.tanh.forward(om, xm)), timing).sec / m * 1e9;
+      rows.push({ name: `tanh forward, Wasm kernel incl. copies (n = ${m})`, ns_per_elem: round(tw), ratio_vs_math: null, ratio_vs_js: round(tw / tj),
+        max_ulp: maxUlp((v) => wasmActivationKernel(new Float64Array(1), Float64Array.of(v), null, 1, id)[0], refs?.tanh) });
+      rows.push({ name: `tanh forward, JS kernel (n = ${m})`, ns_per_elem: round(tj), ratio_vs_math: null, ratio_vs_js: 1, max_ulp: null });
+    }
   }
   printTable(`activations: ns per element, n = ${n} (Float64Array), Math.* loops as baseline${refs ? '' : ' (fixture missing: no max_ulp)'}`, rows);
   writeResults('activations', rows);

@@ -1,7 +1,8 @@
 /**
  * Activations on f64x2, bit-identical to the JS kernels (src/core/kernels/fastmath.ts, activations.ts): the same
- * IEEE operations in the same order on each lane, on the same tables (copied in from fastmath.ts at load time), so
- * the accuracy bounds the JS tests establish against mpmath hold here unchanged (tanh ≤ 0.51 ulp).
+ * values on each lane, on the same tables (copied in from fastmath.ts at load time), so the accuracy bounds the JS
+ * tests establish against mpmath hold here unchanged (tanh ≤ 0.51 ulp). tanh2 reaches fastmath.tanh's values in
+ * fewer instructions; its comment shows that each rewritten step is exact.
  * Wasm SIMD has no gather: the two table lookups of a pair are two 16-byte loads (hi, lo side by side) and two
  * shuffles. The other activations (sigmoid, softplus, gelu, gelu-tanh, swish) run in JS on z copied out.
  */
@@ -19,70 +20,81 @@ let tanhTable: usize = 0;
 /** Where the loader put the tables. */
 export function setTables(tanhT: usize): void { tanhTable = tanhT; }
 
-const SHIFT = 6755399441055744.0;
 const K3 = -0.3333333333333333;
 const K5 = 0.13333333333333333;
 const K7 = -0.05396825396825397;
-const TANH_JMAX = 1220.0;
-const TANH_TINY = 3.725290298461914e-9;
+/** Index mask for the table lookup: the index is ≤ 1220 except in NaN lanes, whose (masked) lookup is discarded. */
+const IDX_MASK: i32 = 2047;
+
+/** 1.5·2^46: (a + SHIFT64) − SHIFT64 is a rounded to a multiple of 1/64 (ties to even), for 0 ≤ a < 2^45. */
+const SHIFT64 = 105553116266496.0;
+/** |x| beyond which tanh rounds to ±1: fastmath's last table index, 1220, over 64. */
+const TANH_AMAX = 19.0625;
 
 /**
  * The constants of tanh2 as f64x2 pairs in static memory: loaded into locals once per call, not rematerialised as
  * v128.const on every iteration (V8 builds each v128.const from two 64-bit moves; Binaryen would fold locals
- * holding constants back into the loop, but not loads).
+ * holding constants back into the loop, but not loads). Then the sign mask (−0.0); TANH_IDX holds the index mask 2047·16 in
+ * the low 32 bits of each lane.
  */
 const TANH_C = memory.data<f64>([
-  64, 64, TANH_JMAX, TANH_JMAX, SHIFT, SHIFT, 0.015625, 0.015625, K3, K3, K5, K5, K7, K7, -1, -1, 1, 1, 0, 0,
-  TANH_TINY, TANH_TINY,
+  TANH_AMAX, TANH_AMAX, SHIFT64, SHIFT64, K3, K3, K5, K5, K7, K7, 1, 1, -0.0, -0.0,
 ], 16);
-
-/** Index mask for the table lookup: the index is ≤ 1220 except in NaN lanes, whose (masked) lookup is discarded. */
-const IDX_MASK: i32 = 2047;
+const TANH_IDX = memory.data<i32>([IDX_MASK << 4, 0, IDX_MASK << 4, 0], 16);
 
 /**
- * tanh on both lanes: fastmath.tanh step for step (its comments explain the method and the 0.51 ulp bound).
- * c64 … tiny: the constants, from TANH_C. Two deviations in form, none in value: min(64|x|, 1220) is a pseudo-min
- * (one instruction; equal here since 64|x| ≥ 0 and NaN stays NaN either way), and the table index j = round(z) is
- * read from the low bits of z + 1.5·2^52 (exactly j for 0 ≤ j < 2^31) instead of a float-to-int conversion.
+ * tanh on both lanes: the same values as fastmath.tanh, step for step (its comments explain the method
+ * and the 0.51 ulp bound), in a form with fewer instructions; every deviation is exact:
+ * - j and d come from a = min(|x|, 19.0625) with the 1.5·2^46 shifter: c = (a + 1.5·2^46) − 1.5·2^46 is j/64 for
+ *   j = round(64a) (the same rounding as fastmath's round(min(64|x|, 1220)), scaling by 64 being exact), d = a − c
+ *   is exact (Sterbenz), and j itself is the low bits of a + 1.5·2^46 (its ulp is 1/64). pmin keeps NaN.
+ * - The result is formed for |x| and the sign of x is OR-ed in at the end: fastmath multiplies s and nl by ±1
+ *   instead, and every later operation is odd under round-to-nearest, so the values agree bit for bit.
+ * - No tiny-|x| exit: for |x| < 2^-28 the formula itself returns |x| exactly (j = 0, τ = 0, p1 = 0, q = |x| and the
+ *   correction tl < ulp(|x|)/4), so with the sign OR-ed in the result is x, ±0 included, as fastmath's exit gives.
  */
-@inline function tanh2(x: v128, c64: v128, cMax: v128, sh: v128, c164: v128, k3: v128, k5: v128, k7: v128, m1: v128,
-  one: v128, zero: v128, tiny: v128): v128 {
-  const a = f64x2.abs(x);
-  const z = f64x2.pmin(f64x2.mul(a, c64), cMax);
-  const zs = f64x2.add(z, sh);
-  const nd = f64x2.sub(zs, sh);
-  const d = f64x2.mul(f64x2.sub(z, nd), c164);
+@inline function tanh2(T: usize, x: v128, cMax: v128, sh: v128, k3: v128, k5: v128, k7: v128, one: v128, sgn: v128,
+  imask: v128): v128 {
+  const a = f64x2.pmin(f64x2.abs(x), cMax);
+  const zs = f64x2.add(a, sh);
+  const d = f64x2.sub(a, f64x2.sub(zs, sh));
   const d2 = f64x2.mul(d, d);
   const poly = f64x2.add(k3, f64x2.mul(d2, f64x2.add(k5, f64x2.mul(d2, k7))));
   const tl = f64x2.mul(f64x2.mul(d, d2), poly);
-  const e0 = v128.load(tanhTable + (<usize>(i32x4.extract_lane(zs, 0) & IDX_MASK) << 4));
-  const e1 = v128.load(tanhTable + (<usize>(i32x4.extract_lane(zs, 2) & IDX_MASK) << 4));
+  const ix = v128.and(i32x4.shl(zs, 4), imask);
+  const e0 = v128.load(T + <usize>i32x4.extract_lane(ix, 0));
+  const e1 = v128.load(T + <usize>i32x4.extract_lane(ix, 2));
   const th = i64x2.shuffle(e0, e1, 0, 2), tlo = i64x2.shuffle(e0, e1, 1, 3);
   const td = f64x2.add(d, tl);
   const s = f64x2.add(th, td);
-  const nl = f64x2.add(f64x2.add(f64x2.sub(th, s), td), f64x2.add(f64x2.add(f64x2.sub(d, td), tl), tlo));
+  const nl = f64x2.add(f64x2.add(f64x2.add(f64x2.sub(th, s), d), tl), tlo);
   const p1 = f64x2.mul(th, td);
-  const sg = v128.bitselect(m1, one, f64x2.lt(x, zero));
-  const ss = f64x2.mul(s, sg);
-  const q = f64x2.div(ss, f64x2.add(one, p1));
-  const r = f64x2.add(q, f64x2.mul(f64x2.add(f64x2.sub(f64x2.sub(ss, q), f64x2.mul(q, p1)), f64x2.mul(nl, sg)), f64x2.sub(one, p1)));
-  return v128.bitselect(x, r, f64x2.lt(a, tiny));
+  const q = f64x2.div(s, f64x2.add(one, p1));
+  const r = f64x2.add(q, f64x2.mul(f64x2.add(f64x2.sub(f64x2.sub(s, q), f64x2.mul(q, p1)), nl), f64x2.sub(one, p1)));
+  return v128.or(r, v128.and(x, sgn));
 }
 
 /** tanh over y[i] = tanh(x[i]), i < n, constants loaded once. */
 function tanhArray(y: usize, x: usize, n: i32): void {
   const C = TANH_C;
-  const c64 = v128.load(C), cMax = v128.load(C, 16), sh = v128.load(C, 32), c164 = v128.load(C, 48);
-  const k3 = v128.load(C, 64), k5 = v128.load(C, 80), k7 = v128.load(C, 96), m1 = v128.load(C, 112);
-  const one = v128.load(C, 128), zero = v128.load(C, 144), tiny = v128.load(C, 160);
+  const cMax = v128.load(C), sh = v128.load(C, 16), k3 = v128.load(C, 32), k5 = v128.load(C, 48);
+  const k7 = v128.load(C, 64), one = v128.load(C, 80), sgn = v128.load(C, 96), imask = v128.load(TANH_IDX);
+  const T = tanhTable;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
+  for (; i + 3 < n; i += 4) {
     const o = <usize>i << 3;
-    v128.store(y + o, tanh2(v128.load(x + o), c64, cMax, sh, c164, k3, k5, k7, m1, one, zero, tiny));
+    const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+    v128.store(y + o, tanh2(T, x0, cMax, sh, k3, k5, k7, one, sgn, imask));
+    v128.store(y + o, tanh2(T, x1, cMax, sh, k3, k5, k7, one, sgn, imask), 16);
+  }
+  if (i + 1 < n) {
+    const o = <usize>i << 3;
+    v128.store(y + o, tanh2(T, v128.load(x + o), cMax, sh, k3, k5, k7, one, sgn, imask));
+    i += 2;
   }
   if (i < n) {
     const o = <usize>i << 3;
-    v128.store64_lane(y + o, tanh2(v128.load64_zero(x + o), c64, cMax, sh, c164, k3, k5, k7, m1, one, zero, tiny), 0);
+    v128.store64_lane(y + o, tanh2(T, v128.load64_zero(x + o), cMax, sh, k3, k5, k7, one, sgn, imask), 0);
   }
 }
 

@@ -305,9 +305,11 @@ export function tanh(x: number): number {
   const tl = (d * d2) * (K3 + d2 * (K5 + d2 * K7));
   const th = TANH_T[j2];
   const td = d + tl;
-  // numerator τ + t = s + nl exactly (to 2^-106); denominator 1 + τ·t = 1 + p1 to 2^-60
+  // numerator τ + t = s + nl to 2^-106; denominator 1 + τ·t = 1 + p1 to 2^-60. nl gathers the rounding errors of
+  // s = th + td and td = d + tl and the table's lo part: (th − s) + d is exact (it is the error of s plus d − td, and
+  // d − td ≈ −tl), so ((th − s) + d) + tl = err(s) + err(td) up to one rounding of that tiny sum.
   const s = th + td;
-  const nl = ((th - s) + td) + (((d - td) + tl) + TANH_T[j2 + 1]);
+  const nl = (((th - s) + d) + tl) + TANH_T[j2 + 1];
   const p1 = th * td;
   const sg = 1 - 2 * bit(x < 0);
   const ss = s * sg;

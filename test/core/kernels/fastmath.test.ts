@@ -207,6 +207,26 @@ describe('tables', () => {
     }
   });
 
+  test('tanh: the error terms it gathers are exact where its method says so (th − s and (th − s) + d)', () => {
+    // fastmath.tanh's steps, redone here: nl = (((th − s) + d) + tl) + lo relies on th − s and (th − s) + d being
+    // exact. A sum a + b is exact iff its two-sum error (Knuth) is 0. Points: log-uniform magnitudes, the ties
+    // (2k + 1)/128 and their neighbours, and values just either side of every table point j/64.
+    const twoSumErr = (a: number, b: number): number => { const t = a + b, bb = t - a; return (a - (t - bb)) + (b - bb); };
+    const K3 = -0.3333333333333333, K5 = 0.13333333333333333, K7 = -0.05396825396825397, SH = 6755399441055744;
+    const r = rng(99), xs: number[] = [];
+    for (let i = 0; i < 100000; i++) xs.push(Math.exp(Math.log(1e-9) + r() * Math.log(19.0625 / 1e-9)));
+    for (let k = 0; k < 1220; k++) {
+      const t = (2 * k + 1) / 128, c = (k + 1) / 64;
+      xs.push(t, t * (1 + 2 ** -52), t * (1 - 2 ** -53), c * (1 + 2 ** -52), c * (1 - 2 ** -53), c + 2 ** -40, c - 2 ** -30);
+    }
+    for (const a of xs) {
+      const z = Math.min(a * 64, 1220), nd = (z + SH) - SH, j = nd | 0, d = (z - nd) * 0.015625;
+      const d2 = d * d, tl = (d * d2) * (K3 + d2 * (K5 + d2 * K7)), th = TANH_TABLE[2 * j], td = d + tl, s = th + td;
+      assert.equal(twoSumErr(th, -s), 0, `th − s inexact at ${a}`);
+      assert.equal(twoSumErr(th - s, d), 0, `(th − s) + d inexact at ${a}`);
+    }
+  });
+
   test('tanh(j/64) and 1 ± tanh(j/64) tables match mpmath (hi exact, hi + lo to 2^-90 relative)', () => {
     for (const [j, hi, lo] of refs.tanhTable) {
       assert.equal(TANH_TABLE[2 * j], hi, `tanh(${j}/64) hi`);

@@ -1,13 +1,14 @@
 /**
  * The activations computed inside the Wasm module (wasm/assembly/activations.ts: tanh, relu, identity) against
  * mpmath (test/fixtures/erf_refs.json) at the JS kernels' ulp bounds, and bit for bit against the JS kernels
- * (they run the same IEEE operations on the same tables), including ±0, NaN, ±Infinity, the tiny-|x| exit,
- * the table's last entry and odd lengths (the scalar tail). Backward passes from y, also bit for bit.
+ * (they compute the same values on the same tables), including ±0, NaN, ±Infinity, the tiny-|x| exit (folded into
+ * the formula in Wasm), ties of the table grid, the table's last entry and every length mod 4 (the tails). Backward passes from y, also bit for bit.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { activations } from '../../../src/core/kernels/activations.ts';
+import { tanh } from '../../../src/core/kernels/fastmath.ts';
 import { wasmActivationId, wasmActivationKernel } from '../../../src/core/kernels/wasm.ts';
 import { ulpOf } from '../../oracles/ulp.ts';
 
@@ -58,7 +59,7 @@ describe('wasm activations', () => {
   for (const name of ['tanh', 'relu', 'identity'] as const) {
     test(`${name}: forward and backward bit-identical to the JS kernel, specials and odd lengths included`, () => {
       const act = activations[name], id = wasmActivationId(name);
-      for (const n of [1, 2, 3, 20001 + SPECIAL.length]) {
+      for (const n of [1, 2, 3, 4, 5, 6, 7, 20000 + SPECIAL.length - 1, 20001 + SPECIAL.length]) {
         const x = inputs(11 + n).subarray(0, n);
         const yJs = act.forward(new Float64Array(n), x) as Float64Array;
         const yW = wasmActivationKernel(new Float64Array(n), x, null, n, id);
@@ -70,6 +71,25 @@ describe('wasm activations', () => {
       }
     });
   }
+
+  test('tanh: bit-identical to fastmath.tanh on grid ties, near the table ends, tiny and subnormal inputs', () => {
+    // ties (2k + 1)/128 exercise the round-half-even choice of the table index; values either side of 19.0625 the
+    // clamp; |x| < 2^-28 (normal and subnormal) the exit that the Wasm kernel folds into its formula
+    const xs: number[] = [];
+    for (let k = 0; k <= 2441; k++) {
+      const t = (2 * k + 1) / 128;
+      xs.push(t, -t, t * (1 + 2 ** -52), -t * (1 - 2 ** -53));
+    }
+    const r = rng(7);
+    for (let i = 0; i < 4000; i++) {
+      const sg = r() < 0.5 ? -1 : 1;
+      xs.push(sg * 2 ** (-1074 + r() * 1046), sg * (19 + r() * 0.125), sg * 2 ** (-28 + r() * 0.01));
+    }
+    const x = Float64Array.from(xs), n = x.length;
+    const yJs = Float64Array.from(x, tanh);
+    const yW = wasmActivationKernel(new Float64Array(n), x, null, n, wasmActivationId('tanh'));
+    sameBits(yW, yJs, 'tanh ties/tiny/ends', x);
+  });
 
   test('tanh keeps the sign of zero and the limits', () => {
     const x = Float64Array.of(-0, 0, Infinity, -Infinity, NaN);
