@@ -13,7 +13,7 @@
  * Gradient methods: direct, checkpoint (8 slots), backsolve, interpolated (IRDM), reversible (λ-coupled base solver).
  */
 import {
-  problems, prepareSolve, solve, adam, Rng, direct, checkpoint, backsolve, interpolated, reversible, TideError,
+  problems, prepareSolve, solve, adam, l1, Rng, direct, checkpoint, backsolve, interpolated, reversible, TideError,
 } from '../src/index.ts';
 import type { GradientMethod, GradientReport, GradientSolveOptions, Optimizer, PreparedSolve } from '../src/index.ts';
 
@@ -135,6 +135,8 @@ export class Trainer {
       this.prepared = prepareSolve(field, { t1: windowTs[T - 1], saveAt: { ts: windowTs }, params: this.params, ...tol, gradient });
       const rng = new Rng(seed + 1);
       const y0 = new Float64Array(B * 2), target = new Float64Array(T * B * 2), dYs = new Float64Array(target.length);
+      // mean |pred − true| (torch.nn.L1Loss, as ode_demo.py): over the windows, and over the whole trajectory.
+      const windowLoss = l1(target), trajectoryLoss = l1(data.ys), predD = new Float64Array(data.ys.length);
       const N = data.ts.length;
       this.runStep = () => {
         const s = rng.choice(N - T, B);
@@ -146,7 +148,7 @@ export class Trainer {
           }
         }
         const run = this.prepared.run(y0, this.params);
-        const loss = meanAbs(run.ys, target, dYs);
+        const loss = windowLoss(run.ys, dYs);
         const g = run.backward(dYs);
         this.optimizer.step(this.params, g.dParams);
         return { loss, report: toReport(g.report) };
@@ -155,7 +157,7 @@ export class Trainer {
       this.predict = () => {
         const sol = solve(testField, data.y0, { t1: SPIRAL.t1, params: this.params, ...tol, saveAt: { ts: data.ts } });
         pred.set(sol.ys);
-        return { ys: pred, loss: meanAbs(pred, data.ys) };
+        return { ys: pred, loss: trajectoryLoss(pred, predD) };
       };
       this.info = { paramCount: field.paramCount, dim: 2, ts: data.ts, ys: data.ys, lossName: 'mean |pred − true| (20 windows of 10 points)' };
     } else {
@@ -201,16 +203,4 @@ export class Trainer {
   prediction(): { ys: Float64Array; loss: number } {
     return this.predict();
   }
-}
-
-/** mean |pred − target|, and its cotangent sign(pred − target)/n into d when given. */
-function meanAbs(pred: Readonly<Float64Array>, target: Readonly<Float64Array>, d?: Float64Array): number {
-  let L = 0;
-  const n = pred.length;
-  for (let i = 0; i < n; i++) {
-    const r = pred[i] - target[i];
-    L += Math.abs(r);
-    if (d !== undefined) d[i] = Math.sign(r) / n;
-  }
-  return L / n;
 }
