@@ -91,14 +91,7 @@ export function builtinProblem(key: string, o: ProblemOptions = {}): CliProblem 
           batch: (_step, rng) => {
             // Window starts drawn without replacement from [0, 990); row k of the save is the state k + 1 points on.
             const starts = rng.choice(D.startRange, D.batchSize, { replace: false });
-            for (let b = 0; b < D.batchSize; b++) {
-              const s0 = starts[b];
-              y0[2 * b] = d.ys[2 * s0]; y0[2 * b + 1] = d.ys[2 * s0 + 1];
-              for (let k = 0; k < D.batchTime - 1; k++) {
-                const row = k * 2 * D.batchSize + 2 * b;
-                target[row] = d.ys[2 * (s0 + k + 1)]; target[row + 1] = d.ys[2 * (s0 + k + 1) + 1];
-              }
-            }
+            problems.fillWindows(d.ys, 2, starts, D.batchTime - 1, y0, target, 1);
             return { y0, target };
           },
         },

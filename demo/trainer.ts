@@ -139,14 +139,7 @@ export class Trainer {
       const windowLoss = l1(target), trajectoryLoss = l1(data.ys), predD = new Float64Array(data.ys.length);
       const N = data.ts.length;
       this.runStep = () => {
-        const s = rng.choice(N - T, B);
-        for (let b = 0; b < B; b++) {
-          y0[2 * b] = data.ys[2 * s[b]]; y0[2 * b + 1] = data.ys[2 * s[b] + 1];
-          for (let k = 0; k < T; k++) { // target row k holds every window's k-th point
-            target[k * 2 * B + 2 * b] = data.ys[2 * (s[b] + k)];
-            target[k * 2 * B + 2 * b + 1] = data.ys[2 * (s[b] + k) + 1];
-          }
-        }
+        problems.fillWindows(data.ys, 2, rng.choice(N - T, B), T, y0, target); // ode_demo.py's get_batch
         const run = this.prepared.run(y0, this.params);
         const loss = windowLoss(run.ys, dYs);
         const g = run.backward(dYs);

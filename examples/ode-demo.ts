@@ -7,7 +7,7 @@
  *   node --import tsx examples/ode-demo.ts            # 2000 iterations, as the demo
  *   node --import tsx examples/ode-demo.ts --quick    # a few iterations (the test suite's run)
  */
-import { problems, solve, solveWithGradient, rmsprop, Rng } from '../src/index.ts';
+import { problems, solve, solveWithGradient, rmsprop, l1, Rng } from '../src/index.ts';
 
 const quick = process.argv.includes('--quick');
 const demo = problems.SPIRAL_DEMO;
@@ -28,40 +28,24 @@ const tol = { method: 'dopri5', rtol: demo.rtol, atol: demo.atol } as const;
 /** Distinct start indices in [0, N − batch_time), as np.random.choice(..., replace=False). */
 const drawStarts = (): Int32Array => rng.choice(N - batchTime, batchSize);
 
-/** Mean |pred − target| and its cotangent. */
-function l1(pred: Readonly<Float64Array>, target: Readonly<Float64Array>, dPred?: Float64Array): number {
-  let L = 0;
-  for (let i = 0; i < pred.length; i++) {
-    const r = pred[i] - target[i];
-    L += Math.abs(r);
-    if (dPred) dPred[i] = Math.sign(r) / pred.length;
-  }
-  return L / pred.length;
-}
-
 function testLoss(): number {
   const sol = solve(testField, data.y0, { t1: data.ts[N - 1], params, ...tol, saveAt: { ts: data.ts } });
-  return l1(sol.ys, data.ys);
+  return trajectoryLoss(sol.ys, testD);
 }
 
 console.log(`ode-demo: spiral y' = Aᵀy³, ${N} points on [0, 25]; net 2 → ${demo.hidden} → 2 (tanh) on y³, ${params.length} parameters`);
 console.log(`  ${iterations} iterations, windows of ${batchTime} points × ${batchSize}, RMSprop lr ${demo.lr}, dopri5 (rtol ${demo.rtol}, atol ${demo.atol})`);
 const y0 = new Float64Array(batchSize * 2), target = new Float64Array(batchTime * batchSize * 2);
 const dYs = new Float64Array(target.length);
+// mean |pred − true| (torch.nn.L1Loss, as ode_demo.py's torch.mean(torch.abs(pred_y − batch_y))).
+const windowLoss = l1(target), trajectoryLoss = l1(data.ys), testD = new Float64Array(data.ys.length);
 const start = performance.now();
 let loss = testLoss(), best = loss;
 console.log(`  iter     0  test loss ${loss.toFixed(6)}`);
 for (let itr = 1; itr <= iterations; itr++) {
-  const s = drawStarts();
-  for (let b = 0; b < batchSize; b++) {
-    y0[2 * b] = data.ys[2 * s[b]]; y0[2 * b + 1] = data.ys[2 * s[b] + 1];
-    for (let k = 0; k < batchTime; k++) {                                   // target row k: every window's point k
-      target[k * 2 * batchSize + 2 * b] = data.ys[2 * (s[b] + k)];
-      target[k * 2 * batchSize + 2 * b + 1] = data.ys[2 * (s[b] + k) + 1];
-    }
-  }
+  problems.fillWindows(data.ys, 2, drawStarts(), batchTime, y0, target); // get_batch: y0 and row k = point k of each window
   const run = solveWithGradient(trainField, y0, { t1: windowTs[batchTime - 1], params, ...tol, saveAt: { ts: windowTs }, gradient: 'direct' });
-  l1(run.ys, target, dYs);
+  windowLoss(run.ys, dYs);
   opt.step(params, run.backward(dYs).dParams);
   if (itr % testEvery === 0) {
     loss = testLoss();

@@ -5,6 +5,7 @@
  * hybrid physics + MLP pendulum.
  */
 export { mseLoss, neuralField, trainingOptimizer, linspace, stepGrid, baseMethod } from './problem.ts';
+export { fillWindows } from './windows.ts';
 export type { NeuralField, TrajectoryData, Loss, TrainingSettings, Problem, BaseMethod } from './problem.ts';
 export { ralston3 } from './ralston3.ts';
 export {
