@@ -75,7 +75,7 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
       const rs: ReverseStepper = solver.reverse(ws);
       const pb: StepPullback | null = solver.pullback !== undefined ? solver.pullback(ws) : null;
       const d = cfg.dim, size = solver.stateParts * d, p = cfg.term.paramCount;
-      const state = new Float64Array(size), state0 = new Float64Array(size);
+      const state = new Float64Array(size), state0 = new Float64Array(size), cur = new Float64Array(size);
       // The state at the last grid point: y_N of the last accepted step (an event may end the output inside it).
       const yLast = new Float64Array(d);
       const lam = solver.coupling?.lambda ?? 1;
@@ -105,7 +105,7 @@ export function reversible(options: ReversibleOptions = {}): GradientMethod {
           rs.reset(); dParams.fill(0);
           if (pb !== null) pb.reset();
           // Work on a copy: backward() may be called again on the same forward run.
-          const cur = Float64Array.from(state);
+          cur.set(state);
           addPointSaves(rs.cot[0], schedule, N, dYs);
           let maxDrift = 0, redone = 0, top = N, finalDrift = 0;
           for (let j = Math.ceil(N / Kused) - 1; j >= 0; j--) {
