@@ -101,6 +101,13 @@ export class GrowableBuffer {
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
   }
+  /**
+   * The filled part for a caller that is done with the buffer: the storage itself when it is exactly full (no
+   * copy; the buffer must not be appended to afterwards), else a trimmed copy.
+   */
+  take(): Float64Array {
+    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
+  }
 }
 
 /** Saved rows (times and states) of a solve in progress. */
@@ -114,6 +121,18 @@ export class SaveBuffer {
   push(t: number, y: Readonly<Float64Array>): void {
     this.ts.push(t);
     this.ys.pushAll(y);
+  }
+  /**
+   * Appends a row at time t whose state the caller writes in place: returns the offset of its dim numbers in
+   * `ys.data` (valid until the next append).
+   */
+  pushSlot(t: number): number {
+    this.ts.push(t);
+    const ys = this.ys;
+    ys.reserve(this.dim);
+    const off = ys.length;
+    ys.length += this.dim;
+    return off;
   }
 }
 
@@ -177,8 +196,8 @@ export class OdeSolution implements Solution {
     this.status = p.status;
     this.ok = p.status === 'success' || p.status === 'event' || p.status === 'steady-state';
     this.method = p.method;
-    this.ts = p.saves.ts.toArray();
-    this.ys = p.saves.ys.toArray();
+    this.ts = p.saves.ts.take();
+    this.ys = p.saves.ys.take();
     this.dim = p.saves.dim;
     this.shape = Object.freeze([...p.shape]);
     this.count = this.ts.length;
@@ -186,14 +205,14 @@ export class OdeSolution implements Solution {
     this.tFinal = p.tFinal;
     this.yFinal = p.yFinal;
     this.stats = p.stats;
-    this.stepSizes = p.stepSizes.toArray();
+    this.stepSizes = p.stepSizes.take();
     this.nextStepSize = p.nextStepSize;
     this.event = p.event;
     this.error = p.error;
     this.dense = p.dense !== null;
-    this.denseT = p.dense ? p.dense.tStart.toArray() : new Float64Array(0);
-    this.denseH = p.dense ? p.dense.h.toArray() : new Float64Array(0);
-    this.denseCoef = p.dense ? p.dense.coef.toArray() : new Float64Array(0);
+    this.denseT = p.dense ? p.dense.tStart.take() : new Float64Array(0);
+    this.denseH = p.dense ? p.dense.h.take() : new Float64Array(0);
+    this.denseCoef = p.dense ? p.dense.coef.take() : new Float64Array(0);
     this.width = p.dense ? p.dense.width : 0;
   }
 

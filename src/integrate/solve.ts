@@ -21,7 +21,7 @@ import { TideError, firstNonFinite, rethrowUser } from '../core/errors.ts';
 import type { FieldFunction, VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
-import { evalDense } from '../solvers/dense/polynomial.ts';
+import { evalDense, evalDenseInto } from '../solvers/dense/polynomial.ts';
 import { justAfter, justBefore } from './time.ts';
 import { growthOf, instabilityError, stabilityRate, STABILITY_LIMIT, type StabilityRate } from './stability-check.ts';
 import { selectInitialStep } from '../control/initial-step.ts';
@@ -276,7 +276,11 @@ export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: 
         // Saves inside (t, tEnd] from the interpolant; the step end itself is exact.
         while (iTs < ts.length && dir * (tEnd - ts[iTs]) >= 0) {
           const tau = ts[iTs++];
-          saves.push(tau, tau === tEnd ? yEnd : evalDense(yInterp, (tau - t) / hStep, coef, width));
+          if (tau === tEnd) saves.push(tau, yEnd);
+          else {
+            const at = saves.pushSlot(tau); // before reading ys.data: the slot may grow the buffer
+            evalDenseInto(saves.ys.data, at, n, (tau - t) / hStep, coef, width);
+          }
         }
         if (saveAt.steps) saves.push(tEnd, yEnd);
         if (status === 'event') {

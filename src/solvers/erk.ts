@@ -30,6 +30,7 @@ import type { Solver, SolverWorkspace } from './solver.ts';
 import type { Tableau } from './tableau.ts';
 import { ErkPullback } from './erk-pullback.ts';
 import { justAfter } from '../integrate/time.ts';
+import { combine } from './combine.ts';
 
 /**
  * Scratch of one explicit RK solve, allocated once by {@link erkWorkspace}.
@@ -134,37 +135,19 @@ function evalStage(ws: ErkWorkspace, i: number, out: Float64Array, t: number, Y:
 
 /**
  * Stage input Y_i = y + w Σ_{j<i} a_ij k_j, written into out (length n). The exact operation order of erkStep:
- * the sum of a_ij k_j (zero coefficients skipped) is formed first, then scaled by w and added to y, as SciPy does.
- * out must not alias y or k[j], j < i. Returns out.
+ * the sum of a_ij k_j (zero coefficients skipped, j increasing, starting from 0) is formed first, then scaled by w
+ * and added to y, as SciPy does. out must not alias y or k[j], j < i. Returns out.
  */
 export function erkStageInput(out: Float64Array, tableau: Tableau, i: number, w: number,
   y: Readonly<Float64Array>, k: readonly Float64Array[]): Float64Array {
-  const n = out.length;
-  const row = tableau.a[i];
-  out.fill(0);
-  for (let j = 0; j < i; j++) {
-    const aij = row[j];
-    if (aij === 0) continue;
-    const kj = k[j];
-    for (let m = 0; m < n; m++) out[m] += aij * kj[m];
-  }
-  for (let m = 0; m < n; m++) out[m] = y[m] + w * out[m];
-  return out;
+  return combine(out, tableau.a[i], i, w, y, k);
 }
 
 /** out = y + w Σ b_i k_i with the operation order of a stage input (the propagated solution of a non-FSAL tableau). */
 export function erkSolution(out: Float64Array, tableau: Tableau, w: number, y: Readonly<Float64Array>, k: readonly Float64Array[]): Float64Array {
-  const n = out.length, b = tableau.b, s = tableau.stages;
+  const s = tableau.stages;
   if (tableau.fsal) return erkStageInput(out, tableau, s - 1, w, y, k);
-  out.fill(0);
-  for (let i = 0; i < s; i++) {
-    const bi = b[i];
-    if (bi === 0) continue;
-    const ki = k[i];
-    for (let m = 0; m < n; m++) out[m] += bi * ki[m];
-  }
-  for (let m = 0; m < n; m++) out[m] = y[m] + w * out[m];
-  return out;
+  return combine(out, tableau.b, s, w, y, k);
 }
 
 /**
@@ -207,27 +190,13 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
     const e = tableau.bErr;
     if (e === null) throw internalError('erk.ts', `error vector requested from '${tableau.name}', which has no embedded pair`);
     // err = w Σ e_i k_i directly (not y_{n+1} − ŷ_{n+1}): no cancellation between two nearly equal states.
-    errOut.fill(0);
-    for (let i = 0; i < s; i++) {
-      const ei = e[i];
-      if (ei === 0) continue;
-      const ki = k[i];
-      for (let m = 0; m < n; m++) errOut[m] += ei * ki[m];
-    }
-    for (let m = 0; m < n; m++) errOut[m] *= w;
+    combine(errOut, e, s, w, null, k);
     // Second estimate (tableau.bErr2, DOP853): err₂ = w Σ e₂_i k_i, same operation order; erkSolver's errorNorm
     // combines the norms of err and err₂ into the error ratio.
     const e2 = tableau.bErr2, err2 = ws.err2;
     if (e2 !== null) {
       if (err2 === null) throw internalError('erk.ts', `workspace of '${tableau.name}' has no second error vector`);
-      err2.fill(0);
-      for (let i = 0; i < s; i++) {
-        const ei = e2[i];
-        if (ei === 0) continue;
-        const ki = k[i];
-        for (let m = 0; m < n; m++) err2[m] += ei * ki[m];
-      }
-      for (let m = 0; m < n; m++) err2[m] *= w;
+      combine(err2, e2, s, w, null, k);
     }
   }
   ws.stepK = k;
@@ -251,15 +220,7 @@ function erkExtraStages(kd: Float64Array[], tableau: Tableau, t: number, h: numb
   if (tableau.fsal && fEnd !== null) kd[s - 1] = fEnd;
   const c = extra.c, a = extra.a, m = c.length;
   for (let j = 0; j < m; j++) {
-    const row = a[j];
-    Y.fill(0);
-    for (let i = 0; i < s + j; i++) {
-      const aij = row[i];
-      if (aij === 0) continue;
-      const ki = kd[i];
-      for (let q = 0; q < n; q++) Y[q] += aij * ki[q];
-    }
-    for (let q = 0; q < n; q++) Y[q] = y[q] + w * Y[q];
+    combine(Y, a[j], s + j, w, y, kd);
     if (f !== null) f.eval(kd[s + j], t + c[j] * h, Y, params as Float64Array);
     else ws.term.vfProd(kd[s + j], t + c[j] * h, Y, params, ws.control);
   }

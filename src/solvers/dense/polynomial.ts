@@ -9,6 +9,8 @@
  * share one Horner evaluation and the dense store of a solve is just `w·n` numbers per step.
  */
 
+import { combine } from '../combine.ts';
+
 /**
  * A continuous extension of one explicit step. `pack` turns the step's data into monomial coefficients;
  * `needsFEnd` says whether it uses f(t_{n+1}, y_{n+1}) (free for FSAL tableaus, one NFE otherwise, reused
@@ -49,14 +51,29 @@ export interface DenseInterpolant {
  */
 export function evalDense(out: Float64Array, theta: number, coef: Readonly<Float64Array>, width: number,
   offset = 0): Float64Array {
-  const n = out.length;
-  const top = offset + (width - 1) * n;
-  for (let m = 0; m < n; m++) {
-    let acc = coef[top + m];
-    for (let r = width - 2; r >= 0; r--) acc = acc * theta + coef[offset + r * n + m];
-    out[m] = acc;
-  }
+  evalDenseInto(out, 0, out.length, theta, coef, width, offset);
   return out;
+}
+
+/**
+ * {@link evalDense} into out[outOffset … outOffset + n) (a row of a save buffer), for n-vectors. The same Horner
+ * operations in the same order; widths 4 and 5 (Hermite, DP5, Tsit5) unrolled. out must not alias coef.
+ */
+export function evalDenseInto(out: Float64Array, outOffset: number, n: number, theta: number,
+  coef: Readonly<Float64Array>, width: number, offset = 0): void {
+  const o = outOffset, c0 = offset, c1 = offset + n, c2 = c1 + n, c3 = c2 + n, c4 = c3 + n;
+  if (width === 5) {
+    for (let m = 0; m < n; m++) out[o + m] = (((coef[c4 + m] * theta + coef[c3 + m]) * theta + coef[c2 + m]) * theta + coef[c1 + m]) * theta + coef[c0 + m];
+  } else if (width === 4) {
+    for (let m = 0; m < n; m++) out[o + m] = ((coef[c3 + m] * theta + coef[c2 + m]) * theta + coef[c1 + m]) * theta + coef[c0 + m];
+  } else {
+    const top = offset + (width - 1) * n;
+    for (let m = 0; m < n; m++) {
+      let acc = coef[top + m];
+      for (let r = width - 2; r >= 0; r--) acc = acc * theta + coef[offset + r * n + m];
+      out[o + m] = acc;
+    }
+  }
 }
 
 /**
@@ -74,15 +91,8 @@ export function stageInterpolant(name: string, order: number, weights: readonly 
       coef.set(y, 0);
       for (let r = 0; r < rows.length; r++) {
         const w = rows[r];
-        const off = (r + 1) * n;
-        for (let m = 0; m < n; m++) coef[off + m] = 0;
-        for (let i = 0; i < w.length; i++) {
-          const wi = w[i];
-          if (wi === 0) continue;
-          const ki = k[i];
-          for (let m = 0; m < n; m++) coef[off + m] += wi * ki[m];
-        }
-        for (let m = 0; m < n; m++) coef[off + m] *= h;
+        // Q_r = (Σ_i W_ri k_i)·h in one pass (zero weights skipped, the sum formed before the scaling by h).
+        combine(coef, w, w.length, h, null, k, (r + 1) * n, n);
       }
     },
   };
