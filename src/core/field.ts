@@ -41,6 +41,13 @@ export interface VectorField {
     params: Float64Array, fOut?: Float64Array): number;
   /** Optional: stage slots that skip the re-evaluation inside vjp (see FieldTape). */
   tape?(slots: number): FieldTape;
+  /**
+   * Optional: `hold(params)` promises that the values of this params array stay unchanged until `hold(null)`, so
+   * the field may prepare them once (a float32 model's field rounds them to float32 once instead of on every
+   * evaluation). Solves call it around their step loop. Calls with another params array in between must still be
+   * correct (they drop what was prepared).
+   */
+  hold?(params: Float64Array | null): void;
 }
 
 /**

@@ -12,7 +12,8 @@
  * reproduces the float64 model's solution to about 1e-7–1e-6 relative (measured on mlp([2, 50, 2]) and
  * mlp([16, 256, 16]) fields in test/integrate/float32-solve.test.ts, which asserts 1e-4 at rtol 1e-4 and 1e-5 at
  * rtol 1e-6) and tolerances below 1e-6 cannot be met against it (solve rejects rtol < FLOAT32_MIN_RTOL for a float32
- * field). Every gradient method works (the field has vjp and a tape); gradients match the float64 model's to ~1e-6.
+ * field). Solves hold the parameters (VectorField.hold), so they are rounded once per solve rather than once per
+ * evaluation. Every gradient method works (the field has vjp and a tape); gradients match the float64 model's to ~1e-6.
  */
 import { TideError, fmtGot, rethrowUser } from '../core/errors.ts';
 import { describe } from '../core/array.ts';
@@ -20,8 +21,11 @@ import type { FieldTape } from '../core/field.ts';
 import type { Model, ModelWorkspace } from './model.ts';
 import type { ModelField } from './field.ts';
 
-/** Float32 copies of a float64 parameter vector, refreshed when the source array changes or on every forward eval. */
-interface Params32 { src: Float64Array | null; p: Float32Array }
+/**
+ * Float32 copies of a float64 parameter vector, refreshed when the source array changes or on every forward eval,
+ * except while `held` is the source (VectorField.hold: its values are promised unchanged).
+ */
+interface Params32 { src: Float64Array | null; p: Float32Array; held: Float64Array | null }
 
 export function fieldFromModel32(model: Model, batch: number): ModelField {
   const where = `fieldFromModel (${model.name})`, what = `model ${model.name}`;
@@ -33,7 +37,7 @@ export function fieldFromModel32(model: Model, batch: number): ModelField {
   const scratch = new Float64Array(dim);
   const y32 = new Float32Array(dim), out32 = new Float32Array(dim), v32 = new Float32Array(dim), dY32 = new Float32Array(dim);
   const dP32 = new Float32Array(paramCount);
-  const P: Params32 = { src: null, p: new Float32Array(paramCount) };
+  const P: Params32 = { src: null, p: new Float32Array(paramCount), held: null };
   const bad = (name: string, a: unknown, n: number, hint: string): TideError => (a instanceof Float64Array
     ? new TideError('SHAPE', `${model.name} field: ${name} has length ${a.length}; expected ${hint}.`, { name, expected: n, got: a.length })
     : new TideError('DTYPE', `${model.name} field: ${name} must be a Float64Array of length ${n}, got ${describe(a)}. A float32 model's field keeps the solver's state and parameters in float64 (mixed precision); pass Float64Arrays.`, { name }));
@@ -49,7 +53,8 @@ export function fieldFromModel32(model: Model, batch: number): ModelField {
   };
   /** The float32 parameters for params: converted on every forward (params may change in place between solves). */
   const params32 = (params: Float64Array, refresh: boolean): Float32Array => {
-    if (refresh || P.src !== params) { P.p.set(params); P.src = params; }
+    if (params === P.held) return P.p;
+    if (refresh || P.src !== params) { P.p.set(params); P.src = params; P.held = null; }
     return P.p;
   };
   const apply = (out: Float32Array, p: Float32Array, y: Float32Array, w: ModelWorkspace, t: number): void => {
@@ -68,6 +73,11 @@ export function fieldFromModel32(model: Model, batch: number): ModelField {
   };
   return {
     dim, paramCount, name: model.name, model, batch, dtype: 'float32',
+    hold(params: Float64Array | null): void {
+      if (params === null) { P.held = null; return; }
+      if (!(params instanceof Float64Array) || params.length !== paramCount) throw bad('params', params, paramCount, `${paramCount} (the model's paramCount)`);
+      P.p.set(params); P.src = params; P.held = params;
+    },
     eval(out: Float64Array, t: number, y: Float64Array, params: Float64Array): void {
       check(y, params, out);
       y32.set(y);

@@ -112,3 +112,45 @@ describe('float32 fields in float64 solves', () => {
     assert.throws(() => f32.eval(out, 0, y0, Float32Array.from(params) as unknown as Float64Array), (e: unknown) => e instanceof TideError && e.code === 'DTYPE');
   });
 });
+
+describe('float32 fields hold their parameters during a solve (VectorField.hold)', () => {
+  test('a held field gives the values of an unheld one, and other params arrays in between do not leak', () => {
+    const { f32, params, y0 } = pair([2, 16, 2], 4, 11);
+    const other = Float64Array.from(params, (v) => Math.fround(0.5 * v));
+    const fresh = (p: Float64Array): Float64Array => { const out = new Float64Array(y0.length); f32.eval(out, 0, y0, p); return out; };
+    const want = fresh(params), wantOther = fresh(other);
+    f32.hold?.(params);
+    const got = fresh(params);
+    // Another array while held: its own values, and afterwards the held one is still right (it was dropped, not reused).
+    const gotOther = fresh(other);
+    const gotAgain = fresh(params);
+    f32.hold?.(null);
+    for (const [g, w, what] of [[got, want, 'held'], [gotOther, wantOther, 'other array while held'], [gotAgain, want, 'held array after another']] as const) {
+      assert.ok(g.every((v, i) => Object.is(v, w[i])), `${what}: differs from an unheld evaluation`);
+    }
+    // Released: an in-place change of params is seen again.
+    params[0] += 0.25;
+    const changed = fresh(params);
+    assert.notEqual(changed[0], want[0], 'after hold(null) the field must reread params');
+    params[0] -= 0.25;
+  });
+
+  test('solves hold and release: the same result as evaluations that round params every time, and params edited between solves are used', () => {
+    const { f32, params, y0 } = pair([2, 16, 2], 4, 12);
+    const o = { t1: 1, params, method: 'dopri5', rtol: 1e-5, atol: 1e-7 } as const;
+    let holds = 0, releases = 0;
+    const counting = { ...f32, hold(p: Float64Array | null) { if (p === null) releases++; else holds++; f32.hold?.(p); } };
+    const plain = { dim: f32.dim, paramCount: f32.paramCount, dtype: 'float32' as const, eval: f32.eval, vjp: f32.vjp };
+    const a = solve(counting, y0, o).yFinal, b = solve(plain, y0, o).yFinal;
+    assert.equal(holds, 1); assert.equal(releases, 1);
+    assert.ok(a.every((v, i) => Object.is(v, b[i])), 'held solve differs from the unheld one');
+    params[3] += 0.5;
+    const c = solve(counting, y0, o).yFinal, d = solve(plain, y0, o).yFinal;
+    assert.ok(c.every((v, i) => Object.is(v, d[i])) && c.some((v, i) => v !== a[i]), 'an edit of params between solves was not seen');
+    assert.equal(releases, 2);
+    // A field that throws mid-solve is still released.
+    const throwing = { ...counting, eval(out: Float64Array, t: number, y: Float64Array, p: Float64Array) { if (t > 0.5) throw new Error('boom'); f32.eval(out, t, y, p); } };
+    assert.throws(() => solve(throwing, y0, o), /boom/);
+    assert.equal(releases, 3);
+  });
+});
