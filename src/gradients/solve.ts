@@ -190,7 +190,11 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
           checkOptionKeys(`${where}.backward`, bopts, ['dEventTime']);
           const g = sol.status === 'event' ? eventCotangent(cfg, fwd, dYs, bopts.dEventTime ?? 0) : dYs;
           const dY0 = new Float64Array(d), dParams = new Float64Array(p);
-          const report = run.backward(fwd, g, dY0, dParams, onBackwardStep);
+          // The backward pass evaluates the field at the forward's params (fwd.params, a copy nobody edits).
+          const field = cfg.field;
+          if (field !== null && field.hold !== undefined) field.hold(fwd.params as Float64Array);
+          let report: GradientResult['report'];
+          try { report = run.backward(fwd, g, dY0, dParams, onBackwardStep); } finally { if (field !== null && field.hold !== undefined) field.hold(null); }
           checkBackward(where, method.name, dY0, dParams);
           return timeGradients ? { dY0, dParams, report, ...timeDerivatives(cfg, fwd, g, dY0) } : { dY0, dParams, report };
         },

@@ -153,4 +153,19 @@ describe('float32 fields hold their parameters during a solve (VectorField.hold)
     assert.throws(() => solve(throwing, y0, o), /boom/);
     assert.equal(releases, 3);
   });
+
+  test('gradients hold the params for the forward and the backward pass: the same gradients as an unheld field', () => {
+    const { f32, params, y0 } = pair([2, 16, 2], 4, 13);
+    let holds = 0, releases = 0;
+    const counting = { ...f32, hold(p: Float64Array | null) { if (p === null) releases++; else holds++; f32.hold?.(p); } };
+    const plain = { dim: f32.dim, paramCount: f32.paramCount, dtype: 'float32' as const, eval: f32.eval, vjp: f32.vjp, tape: f32.tape };
+    for (const gradient of ['direct', 'backsolve'] as const) {
+      holds = 0; releases = 0;
+      const o = { t1: 1, params, method: 'dopri5', rtol: 1e-5, atol: 1e-7, gradient } as const;
+      const a = valueAndGradient(sumSquares, counting, y0, o), b = valueAndGradient(sumSquares, plain, y0, o);
+      assert.ok(holds >= 2 && holds === releases, `${gradient}: ${holds} holds, ${releases} releases`);
+      assert.ok(a.dParams.every((v, i) => Object.is(v, b.dParams[i])), `${gradient}: held gradients differ`);
+      assert.ok(a.dY0.every((v, i) => Object.is(v, b.dY0[i])), `${gradient}: held dY0 differs`);
+    }
+  });
 });
