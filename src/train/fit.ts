@@ -12,7 +12,8 @@ import { prepareSolve } from '../gradients/solve.ts';
 import type { GradientSolveOptions } from '../gradients/solve.ts';
 import type { GradientReport } from '../gradients/method.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
-import { Rng, type RngState } from '../core/random.ts';
+import type { Rng, RngState } from '../core/random.ts';
+import { FitRun, checkRunOptions, now } from './fit-run.ts';
 import type { SaveAtOptions } from '../integrate/save-at.ts';
 
 /** Options of {@link fit}. Required: field, y0, params, solve, loss, optimizer, steps; unknown keys are rejected with a TideError. */
@@ -153,10 +154,6 @@ export interface FitResult {
   readonly state: FitState;
 }
 
-// performance.now exists in browsers and Node, but is not in the ES library types the core is compiled with.
-const perf = (globalThis as { performance?: { now(): number } }).performance;
-const now = (): number => (perf !== undefined ? perf.now() : Date.now());
-
 const FIT_KEYS = ['field', 'y0', 'params', 'solve', 'loss', 'optimizer', 'steps', 'onStep', 'batch', 'seed', 'rng', 'every', 'earlyStopping', 'log', 'resume'];
 const FIT_EXAMPLE = '{ field, y0, params, solve: { t1: 1 }, loss, optimizer: adam(), steps: 100 }';
 
@@ -183,56 +180,7 @@ function checkFitOptions(o: FitOptions): void {
   }
   if (o.onStep !== undefined) checkFunction('fit', 'onStep', o.onStep, '({ step, loss, report, sec }) => void');
   if (o.batch !== undefined) checkFunction('fit', 'batch', o.batch, '(step, rng) => ({ y0?, target?, t0?, t1?, saveAt? })');
-  if (o.seed !== undefined && o.rng !== undefined) throw new TideError('BAD_OPTION', 'fit: pass seed or rng, not both.', { option: 'rng' });
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-    throw new TideError('BAD_OPTION', `fit: seed must be a finite number such as 42, got ${fmtGot(o.seed)}.`, { option: 'seed' });
-  }
-  if (o.rng !== undefined && !(o.rng instanceof Rng)) throw new TideError('BAD_OPTION', `fit: rng must be an Rng (new Rng(42)), got ${fmtGot(o.rng)}.`, { option: 'rng' });
-  if (o.every !== undefined) {
-    checkPlain('every', o.every, '{ n: 10, fn: (info) => console.log(info.loss) }');
-    checkOptions('fit: every', o.every, ['n', 'fn'], '{ n: 10, fn }');
-    if (!Number.isInteger(o.every.n) || o.every.n < 1) throw new TideError('BAD_OPTION', `fit: every.n must be an integer ≥ 1, got ${fmtGot(o.every.n)}.`, { option: 'every.n' });
-    checkFunction('fit', 'every.fn', o.every.fn, '({ step, loss, report, sec }) => void');
-  }
-  if (o.earlyStopping !== undefined) {
-    const e = o.earlyStopping;
-    checkPlain('earlyStopping', e, '{ patience: 20, minDelta: 1e-4 }');
-    checkOptions('fit: earlyStopping', e, ['patience', 'minDelta'], '{ patience: 20, minDelta: 1e-4 }');
-    if (!Number.isInteger(e.patience) || e.patience < 1) throw new TideError('BAD_OPTION', `fit: earlyStopping.patience must be an integer ≥ 1 (steps without improvement), got ${fmtGot(e.patience)}.`, { option: 'earlyStopping.patience' });
-    if (e.minDelta !== undefined && (typeof e.minDelta !== 'number' || !(e.minDelta >= 0 && e.minDelta <= Number.MAX_VALUE))) {
-      throw new TideError('BAD_OPTION', `fit: earlyStopping.minDelta must be a finite number ≥ 0, got ${fmtGot(e.minDelta)}.`, { option: 'earlyStopping.minDelta' });
-    }
-  }
-  if (o.log !== undefined && typeof o.log !== 'boolean') throw new TideError('BAD_OPTION', `fit: log must be true or false, got ${fmtGot(o.log)}.`, { option: 'log' });
-  if (o.resume !== undefined) checkState(o.resume, o.params.length);
-}
-
-function checkPlain(key: string, x: unknown, example: string): void {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) {
-    throw new TideError('BAD_OPTION', `fit: ${key} must be an object such as ${example}, got ${fmtGot(x)}.`, { option: key });
-  }
-}
-
-const STATE_KEYS = ['params', 'optimizerState', 'step', 'rng', 'best', 'wait'];
-
-function checkState(s: FitState, n: number): void {
-  checkPlain('resume', s, 'result.state of an earlier fit');
-  checkOptions('fit: resume', s, STATE_KEYS, 'result.state');
-  const p = s.params as unknown;
-  if (!(Array.isArray(p) || p instanceof Float64Array) || p.length !== n) {
-    throw new TideError('SHAPE', `fit: resume.params must hold ${n} numbers (params' length), got ${Array.isArray(p) || p instanceof Float64Array ? `length ${p.length}` : fmtGot(p)}.`, { option: 'resume.params' });
-  }
-  for (let i = 0; i < n; i++) {
-    const v: unknown = (p as ArrayLike<unknown>)[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TideError('BAD_OPTION', `fit: resume.params[${i}] is ${fmtGot(v)}; a state must hold finite parameters.`, { option: 'resume.params', index: i });
-  }
-  if (!Number.isInteger(s.step) || s.step < 0) throw new TideError('BAD_OPTION', `fit: resume.step must be an integer ≥ 0, got ${fmtGot(s.step)}.`, { option: 'resume.step' });
-  if (!(s.best === null || s.best === undefined || typeof s.best === 'number') || !(s.wait === undefined || (Number.isInteger(s.wait) && s.wait >= 0))) {
-    throw new TideError('BAD_OPTION', `fit: resume.best must be a number or null and resume.wait an integer ≥ 0, got ${fmtGot(s.best)} and ${fmtGot(s.wait)}.`, { option: 'resume' });
-  }
-  if (s.optimizerState === null || typeof s.optimizerState !== 'object') {
-    throw new TideError('BAD_OPTION', `fit: resume.optimizerState must be an optimizer state (optimizer.state()), got ${fmtGot(s.optimizerState)}.`, { option: 'resume.optimizerState' });
-  }
+  checkRunOptions('fit', o);
 }
 
 /** A copy of saveAt with its arrays copied, so that a ts edited in place by the batch hook reads as a change. */
@@ -271,17 +219,7 @@ function sameGrid(a: FitBatch | undefined, b: FitBatch | undefined): boolean {
  */
 export function fit(o: FitOptions): FitResult {
   checkFitOptions(o);
-  const losses = new Float64Array(o.steps), stepSec = new Float64Array(o.steps);
-  const rs = o.resume;
-  if (rs !== undefined) {
-    for (let i = 0; i < o.params.length; i++) o.params[i] = rs.params[i];
-    o.optimizer.loadState(rs.optimizerState);
-  }
-  const rng = rs !== undefined ? Rng.fromState(rs.rng) : o.rng ?? new Rng(o.seed ?? 0);
-  const first = rs?.step ?? 0;
-  let best = rs?.best ?? Infinity, wait = rs?.wait ?? 0;
-  const patience = o.earlyStopping?.patience ?? 0, minDelta = o.earlyStopping?.minDelta ?? 0;
-  const rows: FitLogRow[] = [];
+  const fr = new FitRun('fit', o), rng = fr.rng, first = fr.first;
   // One prepared solve while the time grid stays the same: workspaces, stage tapes and the method's buffers are built once.
   let prepared: ReturnType<typeof prepareSolve> | null = null;
   let grid: FitBatch | undefined, y0Len = -1;
@@ -299,10 +237,6 @@ export function fit(o: FitOptions): FitResult {
   // Without a batch hook the grid never changes: prepare (and validate the solve options) before the first step.
   if (!o.batch) prepare(undefined, o.y0);
   let dYs: Float64Array | null = null;
-  let peakBytes = 0, minLoss = Infinity;
-  let last: GradientReport | null = null;
-  let run = 0;
-  let stopped: 'steps' | 'earlyStopping' = 'steps';
   for (let k = 0; k < o.steps; k++) {
     const step = first + k;
     const t0 = now();
@@ -324,27 +258,9 @@ export function fit(o: FitOptions): FitResult {
     const g = sol.backward(dYs);
     o.optimizer.step(o.params, g.dParams as Float64Array);
     const sec = (now() - t0) / 1000;
-    losses[k] = L; stepSec[k] = sec;
-    run = k + 1;
-    if (L < minLoss) minLoss = L;
-    if (g.report.peakBytes > peakBytes) peakBytes = g.report.peakBytes;
-    last = g.report;
-    if (o.log) rows.push({ step, loss: L, sec, nfe_fwd: g.report.nfeForward, nfe_bwd: g.report.nfeBackward });
-    if (o.onStep) {
-      try { o.onStep({ step, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'onStep', `step ${step}`, e, { step }); }
-    }
-    if (o.every && (step + 1) % o.every.n === 0) {
-      try { o.every.fn({ step, loss: L, report: g.report, sec }); } catch (e) { rethrowUser('fit', 'every.fn', `step ${step}`, e, { step }); }
-    }
-    if (L < best - minDelta) { best = L; wait = 0; } else wait += 1;
-    if (patience > 0 && wait >= patience) { stopped = 'earlyStopping'; break; }
+    if (fr.record(k, L, g.report, sec)) break;
   }
-  const state: FitState = {
-    params: Array.from(o.params), optimizerState: o.optimizer.state(), step: first + run, rng: rng.state(),
-    best: best === Infinity ? null : best, wait,
-  };
-  const ls = run === o.steps ? losses : losses.slice(0, run), ss = run === o.steps ? stepSec : stepSec.slice(0, run);
-  return { losses: ls, minLoss, finalLoss: run > 0 ? ls[run - 1] : NaN, peakBytes, stepSec: ss, lastReport: last, stepsRun: run, stopped, log: rows, state };
+  return fr.result();
 }
 
 const BATCH_KEYS = ['y0', 'target', 't0', 't1', 'saveAt'];
