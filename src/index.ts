@@ -59,6 +59,6 @@ export * as deq from './deq/index.ts';
 // data-parallel gradients on worker threads / Web Workers (workerpool; loaded only when a pool is started)
 export { parallelGradient, parallelValueAndGradient, fitParallel } from './parallel/index.ts';
 export type {
-  ParallelGradient, ParallelGradientOptions, ParallelGradientResult, ModuleUrl, ShardContext, ShardProblem, ShardSetup, ShardResult,
+  ParallelGradient, ParallelGradientOptions, ParallelGradientResult, ModuleUrl, ShardContext, ShardProblem, ShardSetup, ShardResult, ShardBatch,
   FitParallelOptions, FitParallelResult,
 } from './parallel/index.ts';

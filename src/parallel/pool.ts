@@ -87,8 +87,12 @@ export interface ParallelGradient {
   readonly paramCount: number;
   /** Length of each shard's y0. */
   readonly dims: readonly number[];
-  /** Value and gradient at params (copied into shared memory; not kept). One call at a time per pool. */
-  valueAndGradient(params: Readonly<Float64Array>): Promise<ParallelGradientResult>;
+  /**
+   * Value and gradient at params (copied into shared memory; not kept). One call at a time per pool. A payload
+   * (structured-cloneable data, e.g. `{ idx }` of this step's minibatch) is posted with the call to every worker and
+   * handed to each shard's batch hook (ShardProblem.batch), which returns that shard's y0 and target.
+   */
+  valueAndGradient(params: Readonly<Float64Array>, payload?: unknown): Promise<ParallelGradientResult>;
   /** Terminates the workers. Idempotent; later calls to valueAndGradient throw. */
   close(): Promise<void>;
 }
@@ -264,8 +268,8 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
   const dimTotal = layout.dims.reduce((a, b) => a + b, 0);
   let busy = false;
 
-  const runGroup = async (group: readonly number[]): Promise<readonly ShardResult[]> => {
-    const task: GradientTask = { ...base, group, hasData: false, buffer, layout };
+  const runGroup = async (group: readonly number[], payload: unknown): Promise<readonly ShardResult[]> => {
+    const task: GradientTask = payload === undefined ? { ...base, group, hasData: false, buffer, layout } : { ...base, group, hasData: false, buffer, layout, payload };
     let reply = await pool.exec('gradient', [task]) as GradientReply;
     // A worker that has not set up these shards (only if the pool handed a group to another worker) asks for data.
     if (reply.needData) reply = await pool.exec('gradient', [{ ...task, hasData: true, data: options.data }]) as GradientReply;
@@ -274,23 +278,24 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
 
   return {
     shards, workers, paramCount: p, dims: layout.dims,
-    valueAndGradient(params) {
+    valueAndGradient(params, payload) {
       const where = `${WHERE}.valueAndGradient`;
       if (closed) throw new TideError('BAD_ARGUMENT', `${where}: this pool was closed; create a new one with parallelGradient(...).`);
       if (busy) throw new TideError('BAD_ARGUMENT', `${where}: the previous call has not finished; await it first (the pool's shared buffer serves one call at a time).`);
       if (!(params instanceof Float64Array) || params.length !== p) throw new TideError('SHAPE', `${where}: params must be a Float64Array of length ${p} (the shards' paramCount), got ${describe(params)}.`, { expected: p });
       const bad = firstNonFinite(params);
       if (bad >= 0) throw new TideError('NONFINITE', `${where}: params[${bad}] is ${params[bad]}; params must be finite. Check the initialisation or lower the learning rate.`, { index: bad });
+      if (payload !== undefined) checkPayload(where, 'the payload', payload);
       busy = true;
       sharedParams.set(params);
-      return gather().finally(() => { busy = false; });
+      return gather(payload).finally(() => { busy = false; });
     },
     close,
   };
 
-  async function gather(): Promise<ParallelGradientResult> {
+  async function gather(payload: unknown): Promise<ParallelGradientResult> {
     const perGroup = await allGroups(groups.map((group) =>
-      runGroup(group).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
+      runGroup(group, payload).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
     const results = new Array<ShardResult>(shards);
     groups.forEach((group, g) => group.forEach((s, k) => { results[s] = perGroup[g][k]; }));
     // Sum in shard order, whatever worker ran which shard.
@@ -308,6 +313,18 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
       loss += results[s].loss;
     }
     return { loss, dParams, dY0, report: combineReports(results.map((r) => r.report)), shards: results };
+  }
+}
+
+/**
+ * Throws BAD_ARGUMENT unless x can be posted to a worker (checked here: a DataCloneError inside workerpool's
+ * postMessage would escape the promise it returns). `what` names it in the message.
+ */
+export function checkPayload(where: string, what: string, x: unknown): void {
+  const clone = (globalThis as { structuredClone?: (x: unknown) => unknown }).structuredClone;
+  if (clone === undefined) return;
+  try { clone(x); } catch (e) {
+    throw new TideError('BAD_ARGUMENT', `${where}: ${what} cannot be sent to the workers (${e instanceof Error ? e.message : String(e)}); it must be structured-cloneable data such as { idx: Int32Array } (numbers, strings, arrays, typed arrays, plain objects; no functions). Each shard's batch hook turns it into that shard's { y0, target }.`, { option: 'payload' }, { cause: e });
   }
 }
 

@@ -37,6 +37,8 @@ export interface GradientTask extends ShardGroupTask {
   readonly hasData: boolean;
   readonly buffer: SharedArrayBuffer;
   readonly layout: BufferLayout;
+  /** This call's minibatch payload (valueAndGradient's second argument), for every shard's batch hook; absent without one. */
+  readonly payload?: unknown;
 }
 /** Either the group's results, or a request to resend the task with data (this worker had not set these shards up). */
 export type GradientReply = { readonly results: readonly ShardResult[]; readonly needData?: undefined } | { readonly needData: true; readonly results?: undefined };

@@ -33,10 +33,28 @@ export interface ShardProblem {
   readonly field: Term | VectorField;
   /** The shard's initial state (length field.dim); its cotangent comes back as the shard's slice of dY0. */
   readonly y0: Float64Array;
-  /** L of the shard's saved outputs; writes ∂L/∂ys into dYs (zeroed before the call), as valueAndGradient's loss. */
-  readonly loss: (ys: Readonly<Float64Array>, dYs: Float64Array) => number;
+  /**
+   * L of the shard's saved outputs; writes ∂L/∂ys into dYs (zeroed before the call), as valueAndGradient's loss.
+   * The third argument is what `batch` returned for this call's payload (undefined without a payload), as fit hands
+   * its loss the step's minibatch: mse() and l1() read its target.
+   */
+  readonly loss: (ys: Readonly<Float64Array>, dYs: Float64Array, batch?: ShardBatch) => number;
   /** Solve and gradient options (t1, saveAt, method, gradient, …); params are supplied each call. */
   readonly solve: Omit<GradientSolveOptions, 'params'>;
+  /**
+   * Minibatch hook: turns a call's payload (fitParallel's `batch(step, rng)` result, or the second argument of
+   * valueAndGradient, posted to every worker) into this shard's slice of the step's minibatch. Runs in the worker.
+   * The time grid stays that of `solve` (the prepared solve is reused); y0 keeps the shard's length.
+   */
+  readonly batch?: (payload: unknown) => ShardBatch;
+}
+
+/** What a shard's batch hook returns for one call; fields left out keep setup's. */
+export interface ShardBatch {
+  /** The shard's initial state for this call (length field.dim, as setup's y0). */
+  readonly y0?: Float64Array;
+  /** Handed to the loss as its third argument's target (mse(), l1() use it). */
+  readonly target?: Float64Array;
 }
 
 /** The function a shard module exports (named `setup` unless `exportName` says otherwise); may be async. */
@@ -55,11 +73,15 @@ export interface ShardRunner {
   readonly paramCount: number;
   /** Length of the shard's y0 (and of its dY0). */
   readonly dim: number;
-  /** Value and gradient at params: writes ∂L/∂params into dParams and ∂L/∂y0 into dY0 (both overwritten). */
-  run(params: Readonly<Float64Array>, dParams: Float64Array, dY0: Float64Array): ShardResult;
+  /**
+   * Value and gradient at params: writes ∂L/∂params into dParams and ∂L/∂y0 into dY0 (both overwritten). A payload
+   * (not undefined) goes through the problem's batch hook first.
+   */
+  run(params: Readonly<Float64Array>, dParams: Float64Array, dY0: Float64Array, payload?: unknown): ShardResult;
 }
 
-const PROBLEM_KEYS = ['field', 'y0', 'loss', 'solve'];
+const PROBLEM_KEYS = ['field', 'y0', 'loss', 'solve', 'batch'];
+const BATCH_KEYS = ['y0', 'target'];
 
 /** `where` for messages: `parallel gradient, shard 1 of 4`. */
 export function shardWhere(shard: number, shards: number): string {
@@ -81,7 +103,7 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
   let pb: ShardProblem;
   try { pb = await (setup as ShardSetup)(ctx); } catch (e) { rethrowUser(where, `${moduleName}'s ${exportName}`, `setup of shard ${ctx.shard}`, e, { shard: ctx.shard }); }
   checkProblem(where, pb, `${moduleName}'s ${exportName}`);
-  const { field, y0, loss } = pb;
+  const { field, y0, loss, batch } = pb;
   const p = field.paramCount;
   if (field.dim !== y0.length) throw new TideError('SHAPE', `${where}: setup returned y0 of length ${y0.length} for a field of dim ${field.dim}; y0 must hold the shard's whole state.`, { shard: ctx.shard });
   checkFinite(where, 'y0', y0, 'The initial state must be finite.');
@@ -90,13 +112,21 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
   let dYs: Float64Array | null = null;
   return {
     paramCount: p, dim: y0.length,
-    run: (params, dParams, dY0) => naming(where, ctx.shard, () => runOnce(params, dParams, dY0)),
+    run: (params, dParams, dY0, payload) => naming(where, ctx.shard, () => runOnce(params, dParams, dY0, payload)),
   };
-  function runOnce(params: Readonly<Float64Array>, dParams: Float64Array, dY0: Float64Array): ShardResult {
-    const sol = prepared.run(y0, params);
+  function runOnce(params: Readonly<Float64Array>, dParams: Float64Array, dY0: Float64Array, payload: unknown): ShardResult {
+    let b: ShardBatch | undefined;
+    if (payload !== undefined) {
+      if (batch === undefined) {
+        throw new TideError('BAD_ARGUMENT', `${where}: this call carries a minibatch payload (fitParallel's batch, or valueAndGradient(params, payload)), but ${moduleName}'s ${exportName} returned no batch hook for shard ${ctx.shard}. Add batch: (payload) => ({ y0, target }) to the shard problem (the shard's slice of the minibatch), or leave the payload out.`, { shard: ctx.shard });
+      }
+      try { b = batch(payload); } catch (e) { rethrowUser(where, 'the batch hook', `shard ${ctx.shard}'s payload`, e, { shard: ctx.shard }); }
+      checkBatch(where, b, y0.length, ctx.shard);
+    }
+    const sol = prepared.run(b?.y0 ?? y0, params);
     if (dYs === null || dYs.length !== sol.ys.length) dYs = new Float64Array(sol.ys.length); else dYs.fill(0);
     let L: number;
-    try { L = loss(sol.ys, dYs); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
+    try { L = loss(sol.ys, dYs, b); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
     if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `${where}: the loss returned ${fmtGot(L)}; it must be a finite number (check shard ${ctx.shard}'s data and predictions).`, { shard: ctx.shard });
     checkFinite(where, 'the loss gradient dYs', dYs, 'The loss must write a finite ∂L/∂ys into dYs.');
     const g = sol.backward(dYs);
@@ -131,7 +161,30 @@ function checkProblem(where: string, pb: unknown, what: string): asserts pb is S
   if (o.solve === null || typeof o.solve !== 'object' || Array.isArray(o.solve)) {
     throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned solve = ${fmtGot(o.solve)}; it must be solve options such as { t1: 1, method: 'rk4', stepSize: 0.01 }.`);
   }
+  if (o.batch !== undefined && typeof o.batch !== 'function') throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned batch = ${fmtGot(o.batch)}; it must be a function (payload) => ({ y0?, target? }), or left out.`);
   if ('params' in (o.solve as object)) throw new TideError('BAD_OPTION', `${where}: ${what} returned solve options with params; leave them out, the parameters come from each parallel call.`, { option: 'params' });
+}
+
+/** A batch hook's result: an object with y0 (the shard's length, finite) and target (Float64Array), both optional. */
+function checkBatch(where: string, b: unknown, dim: number, shard: number): asserts b is ShardBatch {
+  const what = `the batch hook of shard ${shard}`;
+  if (b === null || typeof b !== 'object' || Array.isArray(b) || ArrayBuffer.isView(b)) {
+    throw new TideError('BAD_ARGUMENT', `${where}: ${what} must return an object such as { y0, target }, got ${fmtGot(b)}.`, { shard });
+  }
+  for (const k of Object.keys(b)) {
+    if (k === 't0' || k === 't1' || k === 'saveAt') {
+      throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned ${k}; a shard's time grid is fixed (its prepared solve is reused every call). Set ${k} in setup's solve options, or start a pool per time grid.`, { shard, key: k });
+    }
+    if (!BATCH_KEYS.includes(k)) throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned an unknown key '${k}'; a shard batch has ${BATCH_KEYS.join(', ')}.`, { shard, key: k });
+  }
+  const x = b as ShardBatch;
+  for (const k of BATCH_KEYS as ('y0' | 'target')[]) {
+    if (x[k] !== undefined && !(x[k] instanceof Float64Array)) throw new TideError('DTYPE', `${where}: ${what} returned ${k} = ${describe(x[k])}; it must be a Float64Array.`, { shard, key: k });
+  }
+  if (x.y0 !== undefined) {
+    if (x.y0.length !== dim) throw new TideError('SHAPE', `${where}: ${what} returned y0 of length ${x.y0.length}; it must keep the shard's length ${dim} (setup's y0), since the gradient buffer is laid out for it.`, { shard });
+    checkFinite(where, 'the batch y0', x.y0, 'The initial state must be finite.');
+  }
 }
 
 /** NaN/Inf in a shard's gradients, named by shard, array and index (a second check after the shard's own backward). */

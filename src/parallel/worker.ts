@@ -58,7 +58,7 @@ async function gradientShards(t: GradientTask): Promise<GradientReply> {
     const r = await pending;
     const dParams = new Float64Array(t.buffer, lay.gradOffsets[s] * 8, lay.paramCount);
     const dY0 = new Float64Array(t.buffer, lay.y0Offsets[s] * 8, lay.dims[s]);
-    results.push(r.run(params, dParams, dY0));
+    results.push(r.run(params, dParams, dY0, t.payload));
   }
   return { results };
 }
