@@ -30,7 +30,8 @@ export interface FitParallelOptions extends Pick<FitOptions, 'onStep' | 'seed' |
    * Minibatch hook, called on this thread before each step with the step index and the loop's Rng, as fit's batch.
    * It returns the step's payload: structured-cloneable data (numbers, arrays, typed arrays, plain objects), such as
    * `{ idx: rng.choice(n, 16) }`, posted to every worker with the step's call; each shard's batch hook
-   * (ShardProblem.batch) turns it into the shard's own { y0, target }. The shards' time grids stay fixed.
+   * (ShardProblem.batch) turns it into the shard's own { y0, target } (and t0, t1, saveAt, re-preparing its solve
+   * when they change, as fit does).
    */
   batch?: (step: number, rng: Rng) => unknown;
 }

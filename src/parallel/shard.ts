@@ -12,6 +12,8 @@ import type { VectorField } from '../core/field.ts';
 import type { Term } from '../terms/term.ts';
 import { prepareSolve, type GradientSolveOptions, type PreparedSolve } from '../gradients/solve.ts';
 import type { GradientReport } from '../gradients/method.ts';
+import type { SaveAtOptions } from '../integrate/save-at.ts';
+import { copyGrid, sameGrid, type TimeGrid } from '../train/grid.ts';
 
 /** What a shard's `setup` is given. */
 export interface ShardContext {
@@ -44,17 +46,24 @@ export interface ShardProblem {
   /**
    * Minibatch hook: turns a call's payload (fitParallel's `batch(step, rng)` result, or the second argument of
    * valueAndGradient, posted to every worker) into this shard's slice of the step's minibatch. Runs in the worker.
-   * The time grid stays that of `solve` (the prepared solve is reused); y0 keeps the shard's length.
+   * y0 keeps the shard's length. The prepared solve is reused while the batch's t0, t1 and saveAt stay those of
+   * the previous call, and prepared again when they change (as fit does): keep the time grid fixed for the fast path.
    */
   readonly batch?: (payload: unknown) => ShardBatch;
 }
 
-/** What a shard's batch hook returns for one call; fields left out keep setup's. */
+/** What a shard's batch hook returns for one call; fields left out keep setup's (its y0, the solve's t0, t1, saveAt). */
 export interface ShardBatch {
   /** The shard's initial state for this call (length field.dim, as setup's y0). */
   readonly y0?: Float64Array;
   /** Handed to the loss as its third argument's target (mse(), l1() use it). */
   readonly target?: Float64Array;
+  /** Start time for this call (default: the solve's t0). */
+  readonly t0?: number;
+  /** End time for this call (default: the solve's t1). */
+  readonly t1?: number;
+  /** Save times for this call (default: the solve's saveAt); the loss sees the rows of these saves. */
+  readonly saveAt?: SaveAtOptions;
 }
 
 /** The function a shard module exports (named `setup` unless `exportName` says otherwise); may be async. */
@@ -81,7 +90,7 @@ export interface ShardRunner {
 }
 
 const PROBLEM_KEYS = ['field', 'y0', 'loss', 'solve', 'batch'];
-const BATCH_KEYS = ['y0', 'target'];
+const BATCH_KEYS = ['y0', 'target', 't0', 't1', 'saveAt'];
 
 /** `where` for messages: `parallel gradient, shard 1 of 4`. */
 export function shardWhere(shard: number, shards: number): string {
@@ -108,7 +117,19 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
   if (field.dim !== y0.length) throw new TideError('SHAPE', `${where}: setup returned y0 of length ${y0.length} for a field of dim ${field.dim}; y0 must hold the shard's whole state.`, { shard: ctx.shard });
   checkFinite(where, 'y0', y0, 'The initial state must be finite.');
   const solveOptions = { ...pb.solve, params: new Float64Array(p) } as GradientSolveOptions;
-  const prepared: PreparedSolve = naming(where, ctx.shard, () => prepareSolve(field, solveOptions));
+  // One prepared solve while the batches' time grid stays the same (src/train/grid.ts), as fit keeps one.
+  let prepared: PreparedSolve = naming(where, ctx.shard, () => prepareSolve(field, solveOptions));
+  let grid: TimeGrid | undefined;
+  const prepare = (b: ShardBatch | undefined): PreparedSolve => {
+    if (sameGrid(grid, b)) return prepared;
+    const solve: Record<string, unknown> = { ...solveOptions };
+    if (b?.t0 !== undefined) solve.t0 = b.t0;
+    if (b?.t1 !== undefined) solve.t1 = b.t1;
+    if (b?.saveAt !== undefined) solve.saveAt = b.saveAt;
+    prepared = prepareSolve(field, solve as unknown as GradientSolveOptions);
+    grid = b === undefined ? undefined : { t0: b.t0, t1: b.t1, saveAt: b.saveAt && copyGrid(b.saveAt) };
+    return prepared;
+  };
   let dYs: Float64Array | null = null;
   return {
     paramCount: p, dim: y0.length,
@@ -123,7 +144,7 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
       try { b = batch(payload); } catch (e) { rethrowUser(where, 'the batch hook', `shard ${ctx.shard}'s payload`, e, { shard: ctx.shard }); }
       checkBatch(where, b, y0.length, ctx.shard);
     }
-    const sol = prepared.run(b?.y0 ?? y0, params);
+    const sol = prepare(b).run(b?.y0 ?? y0, params);
     if (dYs === null || dYs.length !== sol.ys.length) dYs = new Float64Array(sol.ys.length); else dYs.fill(0);
     let L: number;
     try { L = loss(sol.ys, dYs, b); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
@@ -165,21 +186,21 @@ function checkProblem(where: string, pb: unknown, what: string): asserts pb is S
   if ('params' in (o.solve as object)) throw new TideError('BAD_OPTION', `${where}: ${what} returned solve options with params; leave them out, the parameters come from each parallel call.`, { option: 'params' });
 }
 
-/** A batch hook's result: an object with y0 (the shard's length, finite) and target (Float64Array), both optional. */
+/** A batch hook's result: an object of optional y0 (the shard's length, finite), target, t0, t1 (finite), saveAt. */
 function checkBatch(where: string, b: unknown, dim: number, shard: number): asserts b is ShardBatch {
   const what = `the batch hook of shard ${shard}`;
   if (b === null || typeof b !== 'object' || Array.isArray(b) || ArrayBuffer.isView(b)) {
     throw new TideError('BAD_ARGUMENT', `${where}: ${what} must return an object such as { y0, target }, got ${fmtGot(b)}.`, { shard });
   }
   for (const k of Object.keys(b)) {
-    if (k === 't0' || k === 't1' || k === 'saveAt') {
-      throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned ${k}; a shard's time grid is fixed (its prepared solve is reused every call). Set ${k} in setup's solve options, or start a pool per time grid.`, { shard, key: k });
-    }
     if (!BATCH_KEYS.includes(k)) throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned an unknown key '${k}'; a shard batch has ${BATCH_KEYS.join(', ')}.`, { shard, key: k });
   }
   const x = b as ShardBatch;
-  for (const k of BATCH_KEYS as ('y0' | 'target')[]) {
+  for (const k of ['y0', 'target'] as const) {
     if (x[k] !== undefined && !(x[k] instanceof Float64Array)) throw new TideError('DTYPE', `${where}: ${what} returned ${k} = ${describe(x[k])}; it must be a Float64Array.`, { shard, key: k });
+  }
+  for (const k of ['t0', 't1'] as const) {
+    if (x[k] !== undefined && (typeof x[k] !== 'number' || !Number.isFinite(x[k]))) throw new TideError('BAD_ARGUMENT', `${where}: ${what} returned ${k} = ${fmtGot(x[k])}; it must be a finite number.`, { shard, key: k });
   }
   if (x.y0 !== undefined) {
     if (x.y0.length !== dim) throw new TideError('SHAPE', `${where}: ${what} returned y0 of length ${x.y0.length}; it must keep the shard's length ${dim} (setup's y0), since the gradient buffer is laid out for it.`, { shard });

@@ -14,6 +14,7 @@ import type { GradientReport } from '../gradients/method.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
 import type { Rng, RngState } from '../core/random.ts';
 import { FitRun, checkRunOptions, now } from './fit-run.ts';
+import { copyGrid, sameGrid } from './grid.ts';
 import type { SaveAtOptions } from '../integrate/save-at.ts';
 
 /** Options of {@link fit}. Required: field, y0, params, solve, loss, optimizer, steps; unknown keys are rejected with a TideError. */
@@ -181,34 +182,6 @@ function checkFitOptions(o: FitOptions): void {
   if (o.onStep !== undefined) checkFunction('fit', 'onStep', o.onStep, '({ step, loss, report, sec }) => void');
   if (o.batch !== undefined) checkFunction('fit', 'batch', o.batch, '(step, rng) => ({ y0?, target?, t0?, t1?, saveAt? })');
   checkRunOptions('fit', o);
-}
-
-/** A copy of saveAt with its arrays copied, so that a ts edited in place by the batch hook reads as a change. */
-function copyGrid(sa: SaveAtOptions): SaveAtOptions {
-  const c: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(sa)) c[k] = v instanceof Float64Array ? v.slice() : Array.isArray(v) ? v.slice() : v;
-  return c as SaveAtOptions;
-}
-
-/** Same time grid: t0, t1 and saveAt equal by value (saveAt compared by its ts and flags). */
-function sameGrid(a: FitBatch | undefined, b: FitBatch | undefined): boolean {
-  if (a === b) return true;
-  if (a?.t0 !== b?.t0 || a?.t1 !== b?.t1) return false;
-  const sa = a?.saveAt, sb = b?.saveAt;
-  if (sa === sb) return true;
-  if (sa === undefined || sb === undefined) return false;
-  const ka = Object.keys(sa), kb = Object.keys(sb);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    const x = (sa as Record<string, unknown>)[k], y = (sb as Record<string, unknown>)[k];
-    if (x === y) continue;
-    if ((x instanceof Float64Array || Array.isArray(x)) && (y instanceof Float64Array || Array.isArray(y)) && x.length === y.length) {
-      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
 }
 
 /**

@@ -104,6 +104,21 @@ test('fitParallel with minibatches equals single-thread fit on the whole batch; 
   assert.equal(r.lastReport, seen[steps - 1].report);
 });
 
+test('fitParallel: a time grid that changes with the step re-prepares each shard\'s solve, as fit does', async () => {
+  const grids = [[0.25, 0.5], [0.2, 0.4, 0.6]];
+  const ref = fitRef(4, { batch: fitBatch(data, grids), log: true });
+  const { r, params } = await par(4, { batch: draw(data, grids), log: true });
+  for (let k = 0; k < 4; k++) assert.ok(rel(r.losses[k], ref.r.losses[k]) < 1e-14, `step ${k}: ${r.losses[k]} vs ${ref.r.losses[k]}`);
+  assert.ok(relDiff(params, ref.params) < 1e-12);
+  // rk4 with h = 0.1 to t1 = 0.5, then 0.6: 5 and 6 steps, in each of the 2 shards (twice fit's count on one field)
+  assert.deepEqual(r.log.map((row) => row.nfe_fwd), ref.r.log.map((row) => 2 * row.nfe_fwd));
+  assert.ok(r.log[1].nfe_fwd > r.log[0].nfe_fwd);
+  // and back on the setup grid without a payload
+  const plain = await pg.valueAndGradient(fp.params);
+  const whole = valueAndGradient(fp.loss, fp.field, fp.y0, { ...fp.solve, params: fp.params });
+  assert.ok(rel(plain.loss, whole.loss) < 1e-14);
+});
+
 test('fitParallel: 3 steps, resume from the JSON state, 3 more equals 6 steps bit for bit', async () => {
   const long = await par(6);
   const a = await par(3);
@@ -157,7 +172,7 @@ test('fitParallel: payloads that cannot be posted, hooks that throw or return ba
   assert.throws(() => pg.valueAndGradient(fp.params, { f: () => 1 }), isTide('BAD_ARGUMENT', 'parallelGradient.valueAndGradient: the payload cannot be sent'));
   const idx = [0, 1, 2, 3, 4, 5, 6, 7];
   await assert.rejects(pg.valueAndGradient(fp.params, { idx, bad: 'throw' }), isTide('USER_FUNCTION', 'shard 0 of 2', 'the batch hook', 'no sample 0'));
-  await assert.rejects(pg.valueAndGradient(fp.params, { idx, bad: 't1' }), isTide('BAD_ARGUMENT', 'shard 0 of 2', 'returned t1', 'time grid is fixed'));
+  await assert.rejects(pg.valueAndGradient(fp.params, { idx, bad: 'key' }), isTide('BAD_ARGUMENT', 'shard 0 of 2', "unknown key 'ts'", 'y0, target, t0, t1, saveAt'));
   await assert.rejects(pg.valueAndGradient(fp.params, { idx, bad: 'length' }), isTide('SHAPE', 'shard 0 of 2', 'y0 of length 7', 'length 8'));
   // the pool still works after those
   const r = await pg.valueAndGradient(fp.params, { idx });

@@ -6,8 +6,9 @@
  * reduction 'sum', so the shard losses add up to the loss of the whole minibatch, and single-thread `fit` over one
  * field of the whole batch (`fitProblem`, `fitBatch`) is the oracle.
  *
- * For the error tests a payload may carry `bad`: 't1' makes the hook return a time, 'length' a y0 of the wrong length,
- * 'throw' makes it throw; `data.noHook` leaves the batch hook out (of shard data.noHook − 1, or of every shard if true).
+ * A payload with `ts` moves the save times (and t1 to the last of them), so the time grid changes with the step.
+ * For the error tests a payload may carry `bad`: 'key' makes the hook return an unknown key, 'length' a y0 of the
+ * wrong length, 'throw' makes it throw; `data.noHook` leaves the batch hook out (of shard data.noHook − 1, or of every shard if true).
  */
 import { problems, Rng, mse, type ShardContext, type ShardProblem, type ShardBatch, type GradientSolveOptions, type FitBatch } from '../../src/index.ts';
 
@@ -27,7 +28,9 @@ export interface WindowShardData {
 /** The payload a step posts: indices into the pool, and an optional fault for the error tests. */
 export interface WindowPayload {
   idx: Int32Array | number[];
-  bad?: 't1' | 'length' | 'throw';
+  /** Save times of this step (t1 = the last); default data's. */
+  ts?: number[];
+  bad?: 'key' | 'length' | 'throw';
 }
 
 function saveTimes(d: WindowShardData): number[] {
@@ -45,8 +48,8 @@ export function poolY0(d: WindowShardData): Float64Array {
 }
 
 /** y0 of the samples idx (idx.length × 2) and their targets, save-major as the solve saves them (saves × idx.length × 2). */
-export function gather(d: WindowShardData, all: Float64Array, idx: ArrayLike<number>): { y0: Float64Array; target: Float64Array } {
-  const n = idx.length, ts = saveTimes(d);
+export function gather(d: WindowShardData, all: Float64Array, idx: ArrayLike<number>, ts = saveTimes(d)): { y0: Float64Array; target: Float64Array } {
+  const n = idx.length;
   const y0 = new Float64Array(2 * n), target = new Float64Array(ts.length * 2 * n);
   for (let b = 0; b < n; b++) {
     const x = all[2 * idx[b]], y = all[2 * idx[b] + 1];
@@ -60,9 +63,17 @@ export function gather(d: WindowShardData, all: Float64Array, idx: ArrayLike<num
   return { y0, target };
 }
 
-/** The step's draw: `batch` distinct indices into the pool. */
-export function draw(d: WindowShardData) {
-  return (_step: number, rng: Rng): WindowPayload => ({ idx: rng.choice(d.pool, d.batch) });
+/** The step's draw: `batch` distinct indices into the pool; with `grids`, step k saves at grids[k mod grids.length]. */
+export function draw(d: WindowShardData, grids?: number[][]) {
+  return (step: number, rng: Rng): WindowPayload => {
+    const idx = rng.choice(d.pool, d.batch);
+    return grids === undefined ? { idx } : { idx, ts: grids[step % grids.length] };
+  };
+}
+
+/** The batch's time grid for a payload: none (the solve's), or saveAt = ts and t1 = its last time. */
+function gridOf(p: WindowPayload): { t1?: number; saveAt?: { ts: number[] } } {
+  return p.ts === undefined ? {} : { t1: p.ts[p.ts.length - 1], saveAt: { ts: p.ts } };
 }
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
@@ -77,10 +88,10 @@ export function setup({ shard, shards, data }: ShardContext): ShardProblem {
   const batch = (payload: unknown): ShardBatch => {
     const p = payload as WindowPayload;
     if (p.bad === 'throw') throw new RangeError(`no sample ${p.idx[0]} in this pool`);
-    const b = gather(d, all, Array.from(p.idx).slice(m * shard, m * (shard + 1)));
-    if (p.bad === 't1') return { ...b, t1: 2 } as ShardBatch;
+    const b = gather(d, all, Array.from(p.idx).slice(m * shard, m * (shard + 1)), p.ts);
+    if (p.bad === 'key') return { ...b, ts: [0.5] } as ShardBatch;
     if (p.bad === 'length') return { y0: b.y0.subarray(1), target: b.target };
-    return b;
+    return { ...b, ...gridOf(p) };
   };
   const hook = d.noHook === true || d.noHook === shard + 1 ? {} : { batch };
   return { field, y0: fixed.y0, loss: mse(fixed.target, { reduction: 'sum' }), solve: solveOptions(d), ...hook };
@@ -95,7 +106,10 @@ export function fitProblem(d: WindowShardData) {
 }
 
 /** fit's batch hook drawing the same samples as fitParallel's `draw` from the same Rng. */
-export function fitBatch(d: WindowShardData) {
-  const all = poolY0(d), pick = draw(d);
-  return (step: number, rng: Rng): FitBatch => gather(d, all, pick(step, rng).idx);
+export function fitBatch(d: WindowShardData, grids?: number[][]) {
+  const all = poolY0(d), pick = draw(d, grids);
+  return (step: number, rng: Rng): FitBatch => {
+    const p = pick(step, rng);
+    return { ...gather(d, all, p.idx, p.ts), ...gridOf(p) };
+  };
 }
