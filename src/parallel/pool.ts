@@ -15,7 +15,8 @@
  *
  * Workers come from workerpool (Node worker threads, browser module Web Workers). The parameters go to the workers
  * through one SharedArrayBuffer (written once per call, never copied into messages) and the gradients come back
- * through the same buffer; each call's messages carry only the shard losses and reports.
+ * through the same buffer; each call's messages carry only its minibatch payload (if any: data such as the indices of
+ * the step's samples, which each shard's batch hook turns into its own slice) and the shard losses and reports.
  *
  * Summation order: shard s's gradient is computed exactly as a single-thread run of that shard, and the results are
  * added in shard order, dParams = ((g_0 + g_1) + g_2) + …, L = ((L_0 + L_1) + L_2) + …, whatever the number of
