@@ -102,6 +102,13 @@ test('fitParallel with minibatches equals single-thread fit on the whole batch; 
   assert.equal(JSON.parse(fitLogToJSON(r.log)).length, steps);
   assert.equal(r.peakBytes, Math.max(...seen.map((i) => i.report.peakBytes)));
   assert.equal(r.lastReport, seen[steps - 1].report);
+  // rng: an Rng passed in (advanced in place) draws what seed 7 draws
+  const rng = new Rng(7);
+  const withRng = await par(2, { seed: undefined, rng });
+  assert.deepEqual(withRng.r.losses, r.losses.subarray(0, 2));
+  assert.deepEqual(withRng.r.state.rng, rng.state());
+  // a callback that throws stops the run, naming the step
+  await assert.rejects(par(3, { every: { n: 2, fn: () => { throw new Error('plot failed'); } } }), isTide('USER_FUNCTION', 'every.fn', 'step 1', 'plot failed'));
 });
 
 test('fitParallel: a time grid that changes with the step re-prepares each shard\'s solve, as fit does', async () => {
