@@ -3,27 +3,43 @@
  * inputs follow; lengths are taken from `out` and inputs must be at least that long (callers validate shapes
  * once at setup, so kernels do not re-check in hot loops unless stated). Aliasing is allowed where said.
  *
- * WebAssembly: axpy, axpyInPlace, scale, add, sub, mul and linComb run in the f64x2 kernels of wasm/assembly/blas1.ts
- * when every array is a Float64Array of exactly the output's length, the backend allows it (kernels.setBackend) and,
- * under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} (where the copies into and out of
- * Wasm memory are repaid; measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE
+ * WebAssembly: axpy, axpyInPlace, scale, add, sub, mul, dot, sum and linComb run in the f64x2 kernels of
+ * wasm/assembly/blas1.ts when every array is a Float64Array of exactly the output's length, the backend allows it
+ * (kernels.setBackend) and, under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} and within
+ * {@link BLAS1_AUTO_MAX} (where the copies into and out of Wasm memory are repaid; measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE
  * operations in the same order on each element (no fused multiply–add on either side).
  */
 import type { FloatArray } from '../array.ts';
-import { WASM_ADD, WASM_MUL, WASM_SUB, wasmAxpy, wasmAxpyInPlace, wasmBinary, wasmForLength, wasmLinComb, wasmScale } from './wasm.ts';
+import { WASM_ADD, WASM_MUL, WASM_SUB, wasmAxpy, wasmAxpyInPlace, wasmBinary, wasmDot, wasmFits, wasmForced, wasmForLength, wasmLinComb,
+  wasmScale, wasmSum } from './wasm.ts';
 
-const AXPY_MIN = 1024, AXPY_IN_PLACE_MIN = 1024, SCALE_MIN = 1024, ADD_MIN = 1024, SUB_MIN = 1024, MUL_MIN = 1024;
-const LIN_COMB_MIN = 256;
+const AXPY_MIN = 256, AXPY_IN_PLACE_MIN = 256, SCALE_MIN = 256, ADD_MIN = 256, SUB_MIN = 256, MUL_MIN = 256;
+const DOT_MIN = 256, DOT_MAX = 262144, SUM_MIN = 256, LIN_COMB_MIN = 128, LIN_COMB_MAX_COPIED = 1572864;
+
+const NORM_SUM_MIN = 256;
 
 /**
- * Lengths from which the 'auto' backend runs each vector kernel in WebAssembly (Infinity: never, because the Wasm kernel
- * is not faster with the copies included at any length measured: dot, sum). Measured in bench/blas1.ts as the smallest
- * length from which Wasm with its copies beats the JS loop at every larger length tried; sumSquaredScaled is
- * control/norms.ts's error-norm sum.
+ * Lengths from which the 'auto' backend runs each vector kernel in WebAssembly, measured in bench/blas1.ts (the
+ * length from which Wasm, its copies included, was faster at every larger length tried, rounded up for margin).
+ * sumSquaredScaled is the error-norm sum of control/norms.ts. Upper limits are in {@link BLAS1_AUTO_MAX}.
  */
 export const BLAS1_AUTO_MIN_LENGTH: Readonly<Record<'axpy' | 'axpyInPlace' | 'scale' | 'add' | 'sub' | 'mul' | 'dot' | 'sum' | 'linComb' | 'sumSquaredScaled', number>> = Object.freeze({
   axpy: AXPY_MIN, axpyInPlace: AXPY_IN_PLACE_MIN, scale: SCALE_MIN, add: ADD_MIN, sub: SUB_MIN, mul: MUL_MIN,
-  dot: Infinity, sum: Infinity, linComb: LIN_COMB_MIN, sumSquaredScaled: Infinity,
+  dot: DOT_MIN, sum: SUM_MIN, linComb: LIN_COMB_MIN, sumSquaredScaled: NORM_SUM_MIN,
+});
+
+/**
+ * Where 'auto' stops sending vector kernels to WebAssembly because the copies leave the caches and cost more than SIMD
+ * saves (bench/blas1.ts): dot above `dotLength` elements; linComb once the doubles it copies, (stages with a nonzero
+ * coefficient + 2)·n, exceed `linCombCopied` (12 MiB). The elementwise kernels paid at every length measured (to 1.6e7).
+ */
+export const BLAS1_AUTO_MAX: Readonly<{
+  /** Longest dot that 'auto' runs in Wasm. */
+  dotLength: number;
+  /** Most doubles a linComb that 'auto' runs in Wasm copies in and out: (stages with a nonzero coefficient + 2)·n. */
+  linCombCopied: number;
+}> = Object.freeze({
+  dotLength: DOT_MAX, linCombCopied: LIN_COMB_MAX_COPIED,
 });
 
 function f64Of(a: Readonly<FloatArray>, n: number): boolean {
@@ -96,9 +112,12 @@ export function copy(out: FloatArray, x: Readonly<FloatArray>): FloatArray {
   return out;
 }
 
-/** Σ x[i]·y[i]. */
+/** Σ x[i]·y[i], as two running sums over the even and the odd indices, added at the end. */
 export function dot(x: Readonly<FloatArray>, y: Readonly<FloatArray>): number {
   const n = x.length;
+  if (wasmForLength(n, DOT_MIN) && (n <= DOT_MAX || wasmForced()) && f64Of(x, n) && f64Of(y, n) && wasmFits(2 * n)) {
+    return wasmDot(x as Float64Array, y as Float64Array);
+  }
   let s0 = 0, s1 = 0;
   let i = 0;
   for (; i + 1 < n; i += 2) { s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; }
@@ -106,8 +125,9 @@ export function dot(x: Readonly<FloatArray>, y: Readonly<FloatArray>): number {
   return s0 + s1;
 }
 
-/** Σ x[i]. */
+/** Σ x[i], added in index order. */
 export function sum(x: Readonly<FloatArray>): number {
+  if (wasmForLength(x.length, SUM_MIN) && x instanceof Float64Array && wasmFits(x.length)) return wasmSum(x);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   return s;
@@ -167,8 +187,13 @@ function linCombF64(out: Readonly<FloatArray>, y: Readonly<FloatArray> | null, c
   ks: readonly Readonly<FloatArray>[], count: number): boolean {
   const n = out.length;
   if (!f64Of(out, n) || (y !== null && !f64Of(y, n))) return false;
-  for (let j = 0; j < count; j++) if (coeffs[j] !== 0 && !f64Of(ks[j], n)) return false;
-  return true;
+  let nz = 0;
+  for (let j = 0; j < count; j++) {
+    if (coeffs[j] === 0) continue;
+    if (!f64Of(ks[j], n)) return false;
+    nz++;
+  }
+  return (nz + 2) * n <= LIN_COMB_MAX_COPIED || wasmForced();
 }
 
 const NO_STAGE = new Float64Array(0);

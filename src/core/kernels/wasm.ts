@@ -228,6 +228,11 @@ export function wasmForLength(n: number, minLength: number): boolean {
   return n >= minLength * lengthGate && (state === READY || load());
 }
 
+/** Whether setBackend('wasm') is in force (every routed vector call goes to Wasm, whatever the 'auto' limits say). */
+export function wasmForced(): boolean {
+  return lengthGate === 0;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Arena: element offsets into mem; every region starts on 16 bytes (two doubles) for aligned v128 access.
 
@@ -402,12 +407,18 @@ export function wasmActivationKernel(out: Float64Array, x: Readonly<Float64Array
 // Vector kernels (wasm/assembly/blas1.ts), bit-identical to blas1.ts's JS loops. The callers (blas1.ts,
 // control/norms.ts) checked wasmForLength and that every array is a Float64Array of exactly the length n, so each
 // operand is one TypedArray.set in and the result one set out. Each returns false (nothing written) if the operands
-// do not fit in Wasm memory.
+// do not fit in Wasm memory. They place their operands after the arena regions of a chain whose hidden activations
+// are resident (vecBase), so a stage combination between a chain's forward and its vjp leaves them there.
+
+/** First arena element the vector kernels may use: past a resident chain's layout, if one is resident, else the arena. */
+function vecBase(): number {
+  if (resident === null) return arena;
+  return residentIs32 ? even(Math.ceil(chainEnd32 / 2)) : even(chainEnd);
+}
 
 /** out = alpha·x + y (out may alias x or y: the operands are copied in first). */
 export function wasmAxpy(out: Float64Array, alpha: number, x: Readonly<Float64Array>, y: Readonly<Float64Array>): boolean {
-  if (resident !== null) wasmSettle();
-  const n = out.length, ox = arena, oy = ox + even(n);
+  const n = out.length, ox = vecBase(), oy = ox + even(n);
   if (!reserve(oy + even(n) - arena)) return false;
   mem.set(x, ox); mem.set(y, oy);
   ex!.axpy(oy * 8, alpha, ox * 8, oy * 8, n);
@@ -417,8 +428,7 @@ export function wasmAxpy(out: Float64Array, alpha: number, x: Readonly<Float64Ar
 
 /** y += alpha·x. */
 export function wasmAxpyInPlace(y: Float64Array, alpha: number, x: Readonly<Float64Array>): boolean {
-  if (resident !== null) wasmSettle();
-  const n = y.length, ox = arena, oy = ox + even(n);
+  const n = y.length, ox = vecBase(), oy = ox + even(n);
   if (!reserve(oy + even(n) - arena)) return false;
   mem.set(x, ox); mem.set(y, oy);
   ex!.axpyInPlace(oy * 8, alpha, ox * 8, n);
@@ -428,9 +438,8 @@ export function wasmAxpyInPlace(y: Float64Array, alpha: number, x: Readonly<Floa
 
 /** out = alpha·x. */
 export function wasmScale(out: Float64Array, alpha: number, x: Readonly<Float64Array>): boolean {
-  if (resident !== null) wasmSettle();
-  const n = out.length, ox = arena;
-  if (!reserve(even(n))) return false;
+  const n = out.length, ox = vecBase();
+  if (!reserve(ox + even(n) - arena)) return false;
   mem.set(x, ox);
   ex!.scale(ox * 8, alpha, ox * 8, n);
   out.set(view(ox, n));
@@ -442,8 +451,7 @@ export const WASM_ADD = 0, WASM_SUB = 1, WASM_MUL = 2;
 
 /** out = x op y, op one of WASM_ADD, WASM_SUB, WASM_MUL. */
 export function wasmBinary(op: number, out: Float64Array, x: Readonly<Float64Array>, y: Readonly<Float64Array>): boolean {
-  if (resident !== null) wasmSettle();
-  const n = out.length, ox = arena, oy = ox + even(n);
+  const n = out.length, ox = vecBase(), oy = ox + even(n);
   if (!reserve(oy + even(n) - arena)) return false;
   mem.set(x, ox); mem.set(y, oy);
   ex!.binary(op, ox * 8, ox * 8, oy * 8, n);
@@ -453,8 +461,7 @@ export function wasmBinary(op: number, out: Float64Array, x: Readonly<Float64Arr
 
 /** Σ x·y in the JS dot's order (NaN if the operands do not fit in Wasm memory: callers check wasmFits first). */
 export function wasmDot(x: Readonly<Float64Array>, y: Readonly<Float64Array>): number {
-  if (resident !== null) wasmSettle();
-  const n = x.length, ox = arena, oy = ox + even(n);
+  const n = x.length, ox = vecBase(), oy = ox + even(n);
   if (!reserve(oy + even(n) - arena)) return NaN;
   mem.set(x, ox); mem.set(y, oy);
   return ex!.dot(ox * 8, oy * 8, n);
@@ -462,16 +469,15 @@ export function wasmDot(x: Readonly<Float64Array>, y: Readonly<Float64Array>): n
 
 /** Σ x in index order (NaN if x does not fit in Wasm memory). */
 export function wasmSum(x: Readonly<Float64Array>): number {
-  if (resident !== null) wasmSettle();
-  const n = x.length, ox = arena;
-  if (!reserve(even(n))) return NaN;
+  const n = x.length, ox = vecBase();
+  if (!reserve(ox + even(n) - arena)) return NaN;
   mem.set(x, ox);
   return ex!.sum(ox * 8, n);
 }
 
 /** Whether `doubles` more float64 fit in the arena (growing memory if needed): the check before wasmDot / wasmSum. */
 export function wasmFits(doubles: number): boolean {
-  return reserve(doubles + 2);
+  return reserve(vecBase() - arena + doubles + 2);
 }
 
 /**
@@ -480,11 +486,10 @@ export function wasmFits(doubles: number): boolean {
  */
 export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null, w: number, coeffs: ArrayLike<number>,
   ks: readonly Readonly<Float64Array>[], count: number): boolean {
-  if (resident !== null) wasmSettle();
   const n = out.length, stride = even(n);
   let nz = 0;
   for (let j = 0; j < count; j++) if (coeffs[j] !== 0) nz++;
-  const oc = arena, oy = oc + even(nz), ok = oy + (y !== null ? stride : 0), oo = ok + nz * stride;
+  const oc = vecBase(), oy = oc + even(nz), ok = oy + (y !== null ? stride : 0), oo = ok + nz * stride;
   if (!reserve(oo + stride - arena)) return false;
   for (let j = 0, t = 0; j < count; j++) {
     const c = coeffs[j];
@@ -505,9 +510,8 @@ export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null,
  */
 export function wasmSumSquaredScaled(err: Readonly<Float64Array>, yPrev: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
   rtol: number | Readonly<Float64Array>, atol: number | Readonly<Float64Array>): number {
-  if (resident !== null) wasmSettle();
   const n = err.length, s = even(n);
-  const oe = arena, op = oe + s, on = op + s, ort = on + s;
+  const oe = vecBase(), op = oe + s, on = op + s, ort = on + s;
   const rArr = typeof rtol !== 'number', aArr = typeof atol !== 'number';
   const oat = ort + (rArr ? s : 2);
   if (!reserve(oat + (aArr ? s : 2) - arena)) return NaN;

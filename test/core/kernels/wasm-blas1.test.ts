@@ -1,17 +1,18 @@
 /**
  * The WebAssembly vector kernels (wasm/assembly/blas1.ts) against the JS loops of src/core/kernels/blas1.ts, bit for
  * bit (Object.is per element, so −0 ≠ +0 and NaN matches NaN whatever its payload): through the dispatching entry
- * points with setBackend('wasm') against setBackend('js'), and the Wasm kernels called directly (dot, sum and the
- * error-norm sum, which 'auto' does not route). Lengths 0, 1, odd, even, around the Wasm tails and the 'auto'
+ * points with setBackend('wasm') and 'auto' against setBackend('js'), and the Wasm kernels called directly. Lengths 0, 1, odd, even, around the Wasm tails and the 'auto'
  * thresholds, and large; offset subarray views; out aliasing an input where the kernel's doc allows it; NaN, ±Infinity,
- * ±0, subnormals and overflowing products. linComb also against its unfused definition (the Runge–Kutta stage loop).
+ * ±0, subnormals and overflowing products. linComb also against its unfused definition (the Runge–Kutta stage loop);
+ * the error-norm sum of control/norms.ts (routed there) with number and array tolerances.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as blas from '../../../src/core/kernels/blas1.ts';
 import { setBackend, wasmDot, wasmSum, wasmSumSquaredScaled, wasmAxpy, wasmLinComb } from '../../../src/core/kernels/wasm.ts';
-import { sumSquaredScaled } from '../../../src/control/norms.ts';
+import { rmsNorm, sumSquaredScaled } from '../../../src/control/norms.ts';
 import { Rng } from '../../../src/core/random.ts';
+import { mlp } from '../../../src/nn/chain.ts';
 
 after(() => setBackend('auto'));
 
@@ -205,13 +206,20 @@ describe('wasm blas1: linComb', () => {
     setBackend('auto');
   });
 
-  test('a large combination (n = 100003, 7 stages) and a −0-only sum (0 + (−0) is +0 in the reference)', () => {
+  test('large combinations (n = 100003, and past the auto limit; 7 coefficients, one zero) and a −0-only sum (0 + (−0) is +0 in the reference)', () => {
     const rng = new Rng(7), n = 100_003;
     const row = [0.1, 0.2, 0, 0.3, 0.4, 0.5, 0.6];
     const ks = row.map(() => vec(rng, n)), y = vec(rng, n);
     const ref = linCombReference(new Float64Array(n), y, 0.05, row, ks, row.length);
     setBackend('wasm');
     sameBits(blas.linComb(new Float64Array(n), y, 0.05, row, ks, row.length), ref, 'linComb n=100003');
+    // Above the auto limit on copied doubles, 'auto' keeps the JS passes: same bits again.
+    const nBig = Math.ceil(blas.BLAS1_AUTO_MAX.linCombCopied / 9) + 1;
+    const ksBig = row.map(() => vec(rng, nBig, false)), yBig = vec(rng, nBig, false);
+    const refBig = linCombReference(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length);
+    bothBackends(`linComb n=${nBig} (past linCombCopied)`, () => blas.linComb(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length));
+    setBackend('wasm');
+    sameBits(blas.linComb(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length), refBig, `linComb n=${nBig}`);
     const negZero = new Float64Array(5).fill(-0);
     const out = blas.linComb(new Float64Array(5), null, 1, [1], [negZero], 1);
     for (const v of out) assert.ok(Object.is(v, 0), `−0 sum gives ${v}`);
@@ -229,28 +237,38 @@ describe('wasm blas1: linComb', () => {
   });
 });
 
-describe('wasm blas1: kernels not routed by auto, called directly', () => {
-  test('dot: the f64x2 accumulator gives the JS even/odd sums exactly', () => {
+describe('wasm blas1: reductions (dot, sum, the error-norm sum)', () => {
+  test('dot: the f64x2 accumulator gives the JS even/odd sums exactly (dispatcher and kernel)', () => {
     const rng = new Rng(9);
-    setBackend('js');
     for (const n of LENGTHS) {
       for (const specials of [false, true]) {
         const x = vec(rng, n, specials), y = vec(rng, n, specials);
-        const js = blas.dot(x, y), wasm = wasmDot(x, y);
-        assert.ok(Object.is(wasm, js), `dot n=${n}: wasm ${wasm} vs js ${js}`);
+        bothBackends(`dot n=${n}`, () => blas.dot(x, y));
+        setBackend('js');
+        const js = blas.dot(x, y);
+        assert.ok(Object.is(wasmDot(x, y), js), `dot n=${n}: wasm ${wasmDot(x, y)} vs js ${js}`);
       }
     }
     setBackend('auto');
   });
 
-  test('sum: index order, as the JS sum', () => {
+  test('dot above the auto limit: wasm still agrees when forced', () => {
+    const rng = new Rng(12), n = blas.BLAS1_AUTO_MAX.dotLength + 3;
+    const x = vec(rng, n, false), y = vec(rng, n, false);
+    bothBackends(`dot n=${n}`, () => blas.dot(x, y));
+  });
+
+  test('sum: index order, as the JS sum (dispatcher and kernel)', () => {
     const rng = new Rng(10);
     for (const n of LENGTHS) {
       for (const specials of [false, true]) {
         const x = vec(rng, n, specials);
+        bothBackends(`sum n=${n}`, () => blas.sum(x));
+        setBackend('js');
         assert.ok(Object.is(wasmSum(x), blas.sum(x)), `sum n=${n}`);
       }
     }
+    setBackend('auto');
     assert.ok(Object.is(wasmSum(new Float64Array([-0, -0])), 0)); // the JS sum starts at +0 too
   });
 
@@ -260,16 +278,24 @@ describe('wasm blas1: kernels not routed by auto, called directly', () => {
       const err = vec(rng, n), yp = vec(rng, n), yn = vec(rng, n);
       const rt = new Float64Array(n), at = new Float64Array(n);
       for (let i = 0; i < n; i++) { rt[i] = 1e-3 * rng.uniform(); at[i] = 1e-6 * rng.uniform(); }
-      for (const [r, a] of [[1e-3, 1e-6], [rt, 1e-6], [1e-3, at], [rt, at]] as const) {
-        const js = sumSquaredScaled(err, yp, yn, r, a, 0, n), wasm = wasmSumSquaredScaled(err, yp, yn, r, a);
-        assert.ok(Object.is(wasm, js), `sumSquaredScaled n=${n} rtol ${typeof r} atol ${typeof a}: wasm ${wasm} vs js ${js}`);
-      }
       const e2 = vec(rng, n, false), p2 = vec(rng, n, false), q2 = vec(rng, n, false);
-      assert.ok(Object.is(wasmSumSquaredScaled(e2, p2, q2, 1e-6, 1e-9), sumSquaredScaled(e2, p2, q2, 1e-6, 1e-9, 0, n)));
+      for (const [r, a] of [[1e-3, 1e-6], [rt, 1e-6], [1e-3, at], [rt, at]] as const) {
+        const what = `sumSquaredScaled n=${n} rtol ${typeof r} atol ${typeof a}`;
+        bothBackends(what, () => sumSquaredScaled(err, yp, yn, r, a, 0, n));
+        bothBackends(`${what}, finite`, () => sumSquaredScaled(e2, p2, q2, r, a, 0, n));
+        bothBackends(`rmsNorm ${what}`, () => rmsNorm(e2, p2, q2, r, a));
+        setBackend('js');
+        const js = sumSquaredScaled(err, yp, yn, r, a, 0, n), wasm = wasmSumSquaredScaled(err, yp, yn, r, a);
+        assert.ok(Object.is(wasm, js), `${what}: wasm ${wasm} vs js ${js}`);
+      }
+      // A block of the state (a seminorm's range) takes the JS loop and still agrees.
+      if (n > 2) bothBackends(`sumSquaredScaled range n=${n}`, () => sumSquaredScaled(e2, p2, q2, 1e-3, 1e-6, 1, n - 1));
     }
+    setBackend('auto');
   });
 
   test('max(|yPrev|, |yNew|) with NaN picks as the JS `a > b ? a : b` does', () => {
+    setBackend('js');
     const err = new Float64Array([1, 1, 1, 1]), yp = new Float64Array([NaN, 1, NaN, 3]), yn = new Float64Array([1, NaN, NaN, -4]);
     const js = sumSquaredScaled(err, yp, yn, 1, 0, 0, 4);
     assert.ok(Object.is(wasmSumSquaredScaled(err, yp, yn, 1, 0), js));
@@ -277,6 +303,7 @@ describe('wasm blas1: kernels not routed by auto, called directly', () => {
     // a = NaN, b = 2: JS picks b (NaN > 2 is false), so the first term is finite; a = 2, b = NaN: it picks NaN.
     assert.ok(Number.isNaN(sumSquaredScaled(err1, a1, b1, 1, 0, 0, 2)));
     assert.ok(Object.is(wasmSumSquaredScaled(err1.subarray(0, 1), a1.subarray(0, 1), b1.subarray(0, 1), 1, 0), 0.25));
+    setBackend('auto');
   });
 
   test('wasmAxpy directly on views at odd offsets into one buffer (operands overlap in JS memory)', () => {
@@ -287,4 +314,38 @@ describe('wasm blas1: kernels not routed by auto, called directly', () => {
     assert.ok(wasmAxpy(out, 0.25, x, y));
     sameBits(out, ref, 'wasmAxpy overlapping views');
   });
+});
+
+describe('wasm blas1: vector kernels between a chain\'s forward and its vjp', () => {
+  for (const dtype of ['float64', 'float32'] as const) {
+    test(`${dtype} mlp: the hidden activations resident in Wasm memory survive vector kernels (and memory growth) in between`, () => {
+      setBackend('wasm');
+      const f32 = dtype === 'float32', batch = 8, h = 24;
+      const alloc = (n: number): Float64Array | Float32Array => (f32 ? new Float32Array(n) : new Float64Array(n));
+      const m = mlp([h, h, h, h], { activation: 'tanh', dtype }), rng = new Rng(13);
+      const p = alloc(m.paramCount); m.init(p as Float64Array, rng);
+      const x = alloc(batch * h), v = alloc(batch * h);
+      for (let i = 0; i < x.length; i++) { x[i] = rng.normal(); v[i] = rng.normal(); }
+      const ws = m.workspace(batch);
+      const run = (between: () => void) => {
+        const y = alloc(batch * h), dP = alloc(m.paramCount), dX = alloc(batch * h);
+        m.apply(y as Float64Array, p as Float64Array, x as Float64Array, ws);
+        between();
+        m.vjp(dP as Float64Array, dX as Float64Array, v as Float64Array, p as Float64Array, x as Float64Array, ws);
+        return [y, dP, dX];
+      };
+      const ref = run(() => {});
+      // Large enough that the arena grows past the chain's layout (a fresh memory buffer) while activations are resident.
+      const n = 600_000, a = vec(rng, n, false), b = vec(rng, n, false), out = new Float64Array(n);
+      const got = run(() => {
+        blas.linComb(out, a, 0.5, [1, 0, 2], [b, a, a], 3);
+        blas.axpy(out, 2, a, b);
+        blas.dot(a, b);
+        blas.sum(a);
+        sumSquaredScaled(a, b, out, 1e-3, 1e-6, 0, n);
+      });
+      for (let i = 0; i < 3; i++) sameBits(got[i], ref[i], `${dtype} ${['y', 'dParams', 'dX'][i]}`);
+      setBackend('auto');
+    });
+  }
 });
