@@ -7,8 +7,9 @@
  * sumSquaredScaled of control/norms.ts with number tolerances) under kernels.setBackend('js') and ('wasm'). linComb runs with 1, 5 (dopri5's last stage row) and 8 (DOP853's last row, 12 coefficients) nonzero stages;
  * ns per element there counts output elements.
  * Then rows `threshold KERNEL`: crossover_n, the smallest n listed from which Wasm was faster at that n and at every
- * larger n (null: never), min_length, the BLAS1_AUTO_MIN_LENGTH in force, and the BLAS1_AUTO_MAX limit where one
- * applies (max_length for dot; max_copied_doubles for linComb, which 'auto' compares with (nonzero stages + 2)·n). Each (kernel, n) is timed JS, Wasm,
+ * larger n (null: never), min_length, the BLAS1_AUTO_MIN_LENGTH in force, and for linComb max_copied_doubles
+ * (BLAS1_AUTO_MAX.linCombCopied, which 'auto' compares with (nonzero stages + 2)·n). Each row's `auto` says which
+ * route 'auto' takes there. Each (kernel, n) is timed JS, Wasm,
  * JS, Wasm and each side keeps its faster median, so a change of the machine's load does not land on one side.
  * Usage: npm run bench -- blas1 [--quick]   (--quick: shorter timing batches, about 30 s; the full run about 2 min).
  */
@@ -27,6 +28,8 @@ interface Case {
   readonly kernel: string;
   /** The BLAS1_AUTO_MIN_LENGTH entry in force. */
   readonly minKey: keyof typeof blas.BLAS1_AUTO_MIN_LENGTH;
+  /** For linComb: doubles copied per element ((nonzero stages + 2)), which BLAS1_AUTO_MAX.linCombCopied limits. */
+  readonly copiedPerElem?: number;
   /** Builds the call for length n (through the dispatching entry point: the backend in force decides). */
   make(n: number, rng: Rng): () => void;
 }
@@ -36,8 +39,10 @@ let sink = 0;
 function vec(rng: Rng, n: number): Float64Array { return rng.fillNormal(new Float64Array(n)); }
 
 function linCombCase(kernel: string, row: ArrayLike<number>): Case {
+  let nz = 0;
+  for (let j = 0; j < row.length; j++) if (row[j] !== 0) nz++;
   return {
-    kernel, minKey: 'linComb',
+    kernel, minKey: 'linComb', copiedPerElem: nz + 2,
     make(n, rng) {
       const count = row.length, ks = Array.from({ length: count }, (_, j) => (row[j] !== 0 ? vec(rng, n) : new Float64Array(0)));
       const y = vec(rng, n), out = new Float64Array(n);
@@ -89,13 +94,14 @@ export async function main(args: string[] = []): Promise<void> {
       rows.push({
         name: `${c.kernel} n=${n}`, kernel: c.kernel, n,
         js_ns_per_elem: round3(js * 1e9 / n), wasm_ns_per_elem: round3(wasm * 1e9 / n), ratio_wasm_vs_js: round3(ratio),
+        auto: n >= blas.BLAS1_AUTO_MIN_LENGTH[c.minKey]
+          && (c.copiedPerElem === undefined || c.copiedPerElem * n <= blas.BLAS1_AUTO_MAX.linCombCopied) ? 'wasm' : 'js',
       });
     }
     let from = SIZES.length;
     while (from > 0 && ratios[from - 1] > 1) from--;
     const row: Row = { name: `threshold ${c.kernel}`, kernel: c.kernel, crossover_n: from < SIZES.length ? SIZES[from] : null,
       min_length: blas.BLAS1_AUTO_MIN_LENGTH[c.minKey] };
-    if (c.minKey === 'dot') row.max_length = blas.BLAS1_AUTO_MAX.dotLength;
     if (c.minKey === 'linComb') row.max_copied_doubles = blas.BLAS1_AUTO_MAX.linCombCopied;
     rows.push(row);
   }

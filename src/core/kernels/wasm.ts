@@ -1,6 +1,7 @@
 /**
  * The WebAssembly backend of the float64 and float32 kernels: gemm (all four transposes) and the fused dense layer
- * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
+ * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), and the float64 vector kernels of blas1.ts and
+ * the error-norm sum (wasm/assembly/blas1.ts, bit-identical to the JS loops; routed by length), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
  * wasm-binary.generated.ts, so Node and browsers load the same bytes with no fetch and no fs.
  *
  * Selection: `setBackend('auto')` (the default) uses Wasm where `WebAssembly.validate` accepts the SIMD module and
@@ -169,7 +170,8 @@ function fail(why: string): false {
 
 /**
  * Chooses the kernels (float64 and float32 alike): 'auto' (default: Wasm where the runtime supports SIMD and the call
- * is large enough), 'wasm' (every gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
+ * is large enough), 'wasm' (every gemm, dense layer and routed float64 vector kernel in Wasm, whatever its size: for
+ * tests and benchmarks) or 'js'. The vector kernels give the same bits on either backend.
  * Float64 results differ between backends only by summation order (gemm) — activations are bit-identical; float32
  * results also by the float32 accumulation of the Wasm gemm and at most one ulp of tanh (dense32.ts).
  * Throws TideError('BAD_OPTION') for another name, or for 'wasm' where the module cannot be loaded (the message

@@ -252,12 +252,6 @@ describe('wasm blas1: reductions (dot, sum, the error-norm sum)', () => {
     setBackend('auto');
   });
 
-  test('dot above the auto limit: wasm still agrees when forced', () => {
-    const rng = new Rng(12), n = blas.BLAS1_AUTO_MAX.dotLength + 3;
-    const x = vec(rng, n, false), y = vec(rng, n, false);
-    bothBackends(`dot n=${n}`, () => blas.dot(x, y));
-  });
-
   test('sum: index order, as the JS sum (dispatcher and kernel)', () => {
     const rng = new Rng(10);
     for (const n of LENGTHS) {
