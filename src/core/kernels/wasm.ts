@@ -491,8 +491,9 @@ export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null,
   const n = out.length, stride = even(n);
   let nz = 0;
   for (let j = 0; j < count; j++) if (coeffs[j] !== 0) nz++;
-  const oc = vecBase(), oy = oc + even(nz), ok = oy + (y !== null ? stride : 0), oo = ok + nz * stride;
-  if (!reserve(oo + stride - arena)) return false;
+  // out first, so its (cached) view is at the same place whatever the stage count.
+  const oo = vecBase(), oc = oo + stride, oy = oc + even(nz), ok = oy + (y !== null ? stride : 0);
+  if (!reserve(ok + nz * stride - arena)) return false;
   for (let j = 0, t = 0; j < count; j++) {
     const c = coeffs[j];
     if (c === 0) continue;
