@@ -7,9 +7,9 @@
  * sumSquaredScaled of control/norms.ts with number tolerances) under kernels.setBackend('js') and ('wasm'). linComb runs with 1, 5 (dopri5's last stage row) and 8 (DOP853's last row, 12 coefficients) nonzero stages;
  * ns per element there counts output elements.
  * Then rows `threshold KERNEL`: crossover_n, the smallest n listed from which Wasm was faster at that n and at every
- * larger n (null: never), min_length, the BLAS1_AUTO_MIN_LENGTH in force, and for linComb max_copied_doubles
- * (BLAS1_AUTO_MAX.linCombCopied, which 'auto' compares with (nonzero stages + 2)·n). Each row's `auto` says which
- * route 'auto' takes there. Each (kernel, n) is timed JS, Wasm,
+ * larger n (null: never), min_length, the BLAS1_AUTO_MIN_LENGTH in force, and the BLAS1_AUTO_MAX limit where one
+ * applies (max_length for dot; max_stage_elements for linComb, which 'auto' compares with nonzero stages × n). Each
+ * row's `auto` says which route 'auto' takes there. Each (kernel, n) is timed JS, Wasm,
  * JS, Wasm and each side keeps its faster median, so a change of the machine's load does not land on one side.
  * Usage: npm run bench -- blas1 [--quick]   (--quick: shorter timing batches, about 30 s; the full run about 2 min).
  */
@@ -28,8 +28,8 @@ interface Case {
   readonly kernel: string;
   /** The BLAS1_AUTO_MIN_LENGTH entry in force. */
   readonly minKey: keyof typeof blas.BLAS1_AUTO_MIN_LENGTH;
-  /** For linComb: doubles copied per element ((nonzero stages + 2)), which BLAS1_AUTO_MAX.linCombCopied limits. */
-  readonly copiedPerElem?: number;
+  /** For linComb: the stages with a nonzero coefficient (BLAS1_AUTO_MAX.linCombStageElements limits them times n). */
+  readonly stages?: number;
   /** Builds the call for length n (through the dispatching entry point: the backend in force decides). */
   make(n: number, rng: Rng): () => void;
 }
@@ -42,7 +42,7 @@ function linCombCase(kernel: string, row: ArrayLike<number>): Case {
   let nz = 0;
   for (let j = 0; j < row.length; j++) if (row[j] !== 0) nz++;
   return {
-    kernel, minKey: 'linComb', copiedPerElem: nz + 2,
+    kernel, minKey: 'linComb', stages: nz,
     make(n, rng) {
       const count = row.length, ks = Array.from({ length: count }, (_, j) => (row[j] !== 0 ? vec(rng, n) : new Float64Array(0)));
       const y = vec(rng, n), out = new Float64Array(n);
@@ -94,21 +94,29 @@ export async function main(args: string[] = []): Promise<void> {
       rows.push({
         name: `${c.kernel} n=${n}`, kernel: c.kernel, n,
         js_ns_per_elem: round3(js * 1e9 / n), wasm_ns_per_elem: round3(wasm * 1e9 / n), ratio_wasm_vs_js: round3(ratio),
-        auto: n >= blas.BLAS1_AUTO_MIN_LENGTH[c.minKey]
-          && (c.copiedPerElem === undefined || c.copiedPerElem * n <= blas.BLAS1_AUTO_MAX.linCombCopied) ? 'wasm' : 'js',
+        auto: autoRoute(c, n),
       });
     }
     let from = SIZES.length;
     while (from > 0 && ratios[from - 1] > 1) from--;
     const row: Row = { name: `threshold ${c.kernel}`, kernel: c.kernel, crossover_n: from < SIZES.length ? SIZES[from] : null,
       min_length: blas.BLAS1_AUTO_MIN_LENGTH[c.minKey] };
-    if (c.minKey === 'linComb') row.max_copied_doubles = blas.BLAS1_AUTO_MAX.linCombCopied;
+    if (c.minKey === 'dot') row.max_length = blas.BLAS1_AUTO_MAX.dotLength;
+    if (c.minKey === 'linComb') row.max_stage_elements = blas.BLAS1_AUTO_MAX.linCombStageElements;
     rows.push(row);
   }
   setBackend('auto');
   if (sink === 0.123) console.log(sink);
   printTable('float64 vector kernels: JS against WebAssembly (copies included); ratio_wasm_vs_js > 1: Wasm faster', rows);
   writeResults('blas1', rows);
+}
+
+/** The route 'auto' takes for this case at length n. */
+function autoRoute(c: Case, n: number): 'wasm' | 'js' {
+  if (n < blas.BLAS1_AUTO_MIN_LENGTH[c.minKey]) return 'js';
+  if (c.minKey === 'dot' && n > blas.BLAS1_AUTO_MAX.dotLength) return 'js';
+  if (c.stages !== undefined && c.stages * n > blas.BLAS1_AUTO_MAX.linCombStageElements) return 'js';
+  return 'wasm';
 }
 
 function round3(v: number): number { return Math.round(v * 1000) / 1000; }

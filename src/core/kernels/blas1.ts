@@ -6,7 +6,7 @@
  * WebAssembly: axpy, axpyInPlace, scale, add, sub, mul, dot, sum and linComb run in the f64x2 kernels of
  * wasm/assembly/blas1.ts when every array is a Float64Array of exactly the output's length, the backend allows it
  * (kernels.setBackend) and, under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} (and,
- * for linComb, within {@link BLAS1_AUTO_MAX}) (where the copies into and out of Wasm memory are repaid; measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE
+ * for dot and linComb, within {@link BLAS1_AUTO_MAX}) (where the copies into and out of Wasm memory are repaid; measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE
  * operations in the same order on each element (no fused multiply–add on either side).
  */
 import type { FloatArray } from '../array.ts';
@@ -14,17 +14,18 @@ import { WASM_ADD, WASM_MUL, WASM_SUB, wasmAxpy, wasmAxpyInPlace, wasmBinary, wa
   wasmScale, wasmSum } from './wasm.ts';
 
 // Measured in bench/blas1.ts (results in bench/results/blas1.json): every kernel, its copies included, lost to the JS
-// loop at n = 32 (ratio 0.6–0.9; sum and linComb of 5+ stages about even) and won at 128 and every larger length
-// listed (1.4–3.3× at 128, 2–5× from 512 to 131072, 1.05–3.5× at 1e6).
+// loop at n = 8 and about broke even at 32 (0.6–1.4), and won at 128 (1.3–3×) and beyond (2–5× from 512 to 131072).
 const AXPY_MIN = 128, AXPY_IN_PLACE_MIN = 128, SCALE_MIN = 128, ADD_MIN = 128, SUB_MIN = 128, MUL_MIN = 128;
 const DOT_MIN = 128, SUM_MIN = 128, LIN_COMB_MIN = 128, NORM_SUM_MIN = 128;
-/** 12 MiB of doubles: linComb's copies past it cost more than SIMD saves (8 stages at 1e6: 0.66×; 5 at 1e6: ≈ 1×). */
-const LIN_COMB_MAX_COPIED = 1572864;
+/** dot at 1e6 was even at best (0.83–1.44 over runs); 262144 and 524288 still paid (1.6×). */
+const DOT_MAX = 524288;
+/** linComb: 8 stages × 131072 and 5 × 262144 paid (2–3×, 1.5–2×); 12 × 131072, 16 × 131072 and 8 × 1e6 lost (0.6–0.98×). */
+const LIN_COMB_MAX_STAGE_ELEMENTS = 1310720;
 
 /**
  * Lengths from which the 'auto' backend runs each vector kernel in WebAssembly, measured in bench/blas1.ts (the
- * length listed there from which Wasm, its copies included, was faster at every larger length, up to 1e6).
- * sumSquaredScaled is the error-norm sum of control/norms.ts. linComb also has an upper limit, {@link BLAS1_AUTO_MAX}.
+ * length listed there from which Wasm, its copies included, was faster). sumSquaredScaled is the error-norm sum of
+ * control/norms.ts. dot and linComb also have upper limits, {@link BLAS1_AUTO_MAX}.
  */
 export const BLAS1_AUTO_MIN_LENGTH: Readonly<Record<'axpy' | 'axpyInPlace' | 'scale' | 'add' | 'sub' | 'mul' | 'dot' | 'sum' | 'linComb' | 'sumSquaredScaled', number>> = Object.freeze({
   axpy: AXPY_MIN, axpyInPlace: AXPY_IN_PLACE_MIN, scale: SCALE_MIN, add: ADD_MIN, sub: SUB_MIN, mul: MUL_MIN,
@@ -32,14 +33,15 @@ export const BLAS1_AUTO_MIN_LENGTH: Readonly<Record<'axpy' | 'axpyInPlace' | 'sc
 });
 
 /**
- * Where 'auto' stops sending linComb to WebAssembly because its copies leave the caches and cost more than SIMD saves
- * (bench/blas1.ts): once the doubles it copies in and out, (stages with a nonzero coefficient + 2)·n, exceed
- * `linCombCopied` (12 MiB). The other kernels copy two or three arrays and paid at every length measured (to 1e6).
+ * Where 'auto' stops sending dot and linComb to WebAssembly because the copies leave the caches and cost more than
+ * SIMD saves (bench/blas1.ts). The other kernels paid at every length measured (to 1e6; axpy to 1.6e7).
  */
 export const BLAS1_AUTO_MAX: Readonly<{
-  /** Most doubles a linComb that 'auto' runs in Wasm copies in and out: (stages with a nonzero coefficient + 2)·n. */
-  linCombCopied: number;
-}> = Object.freeze({ linCombCopied: LIN_COMB_MAX_COPIED });
+  /** Longest dot that 'auto' runs in Wasm. */
+  dotLength: number;
+  /** Largest (stages with a nonzero coefficient)·n of a linComb that 'auto' runs in Wasm. */
+  linCombStageElements: number;
+}> = Object.freeze({ dotLength: DOT_MAX, linCombStageElements: LIN_COMB_MAX_STAGE_ELEMENTS });
 
 function f64Of(a: Readonly<FloatArray>, n: number): boolean {
   return a instanceof Float64Array && a.length === n;
@@ -114,7 +116,7 @@ export function copy(out: FloatArray, x: Readonly<FloatArray>): FloatArray {
 /** Σ x[i]·y[i], as two running sums over the even and the odd indices, added at the end. */
 export function dot(x: Readonly<FloatArray>, y: Readonly<FloatArray>): number {
   const n = x.length;
-  if (wasmForLength(n, DOT_MIN) && f64Of(x, n) && f64Of(y, n) && wasmFits(2 * n)) {
+  if (wasmForLength(n, DOT_MIN) && (n <= DOT_MAX || wasmForced()) && f64Of(x, n) && f64Of(y, n) && wasmFits(2 * n)) {
     return wasmDot(x as Float64Array, y as Float64Array);
   }
   let s0 = 0, s1 = 0;
@@ -192,7 +194,7 @@ function linCombF64(out: Readonly<FloatArray>, y: Readonly<FloatArray> | null, c
     if (!f64Of(ks[j], n)) return false;
     nz++;
   }
-  return (nz + 2) * n <= LIN_COMB_MAX_COPIED || wasmForced();
+  return nz * n <= LIN_COMB_MAX_STAGE_ELEMENTS || wasmForced();
 }
 
 const NO_STAGE = new Float64Array(0);

@@ -213,11 +213,11 @@ describe('wasm blas1: linComb', () => {
     const ref = linCombReference(new Float64Array(n), y, 0.05, row, ks, row.length);
     setBackend('wasm');
     sameBits(blas.linComb(new Float64Array(n), y, 0.05, row, ks, row.length), ref, 'linComb n=100003');
-    // Above the auto limit on copied doubles, 'auto' keeps the JS passes: same bits again.
-    const nBig = Math.ceil(blas.BLAS1_AUTO_MAX.linCombCopied / 9) + 1;
+    // Above the auto limit on stage elements, 'auto' keeps the JS passes: same bits again.
+    const nBig = Math.ceil(blas.BLAS1_AUTO_MAX.linCombStageElements / 6) + 1;
     const ksBig = row.map(() => vec(rng, nBig, false)), yBig = vec(rng, nBig, false);
     const refBig = linCombReference(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length);
-    bothBackends(`linComb n=${nBig} (past linCombCopied)`, () => blas.linComb(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length));
+    bothBackends(`linComb n=${nBig} (past linCombStageElements)`, () => blas.linComb(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length));
     setBackend('wasm');
     sameBits(blas.linComb(new Float64Array(nBig), yBig, 0.05, row, ksBig, row.length), refBig, `linComb n=${nBig}`);
     const negZero = new Float64Array(5).fill(-0);
@@ -250,6 +250,12 @@ describe('wasm blas1: reductions (dot, sum, the error-norm sum)', () => {
       }
     }
     setBackend('auto');
+  });
+
+  test('dot above the auto limit: the JS loop under auto, the same bits as Wasm when forced', () => {
+    const rng = new Rng(12), n = blas.BLAS1_AUTO_MAX.dotLength + 3;
+    const x = vec(rng, n, false), y = vec(rng, n, false);
+    bothBackends(`dot n=${n}`, () => blas.dot(x, y));
   });
 
   test('sum: index order, as the JS sum (dispatcher and kernel)', () => {
