@@ -5,16 +5,18 @@
  *
  * WebAssembly: axpy, axpyInPlace, scale, add, sub, mul, dot, sum and linComb run in the f64x2 kernels of
  * wasm/assembly/blas1.ts when every array is a Float64Array of exactly the output's length, the backend allows it
- * (kernels.setBackend) and, under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} (and,
- * for dot and linComb, within {@link BLAS1_AUTO_MAX}) (where the copies into and out of Wasm memory are repaid; measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE
- * operations in the same order on each element (no fused multiply–add on either side).
+ * (kernels.setBackend) and, under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} and,
+ * for dot and linComb, within {@link BLAS1_AUTO_MAX}: where the copies into and out of Wasm memory are repaid
+ * (measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE operations in the same order
+ * on each element (no fused multiply–add on either side), and the reductions keep the JS summation order.
  */
 import type { FloatArray } from '../array.ts';
 import { WASM_ADD, WASM_MUL, WASM_SUB, wasmAxpy, wasmAxpyInPlace, wasmBinary, wasmDot, wasmFits, wasmForced, wasmForLength, wasmLinComb,
   wasmScale, wasmSum } from './wasm.ts';
 
-// Measured in bench/blas1.ts (results in bench/results/blas1.json): every kernel, its copies included, lost to the JS
-// loop at n = 8 and about broke even at 32 (0.6–1.4), and won at 128 (1.3–3×) and beyond (2–5× from 512 to 131072).
+// Measured in bench/blas1.ts (bench/results/blas1.json; repeated runs on a shared machine): every kernel, its copies
+// included, lost to the JS loop at n = 8 (0.2–0.6×), was about even at 32 (0.6–1.4×), and won at 128 (1.3–3×) and
+// beyond (2–5× from 512 to 131072).
 const AXPY_MIN = 128, AXPY_IN_PLACE_MIN = 128, SCALE_MIN = 128, ADD_MIN = 128, SUB_MIN = 128, MUL_MIN = 128;
 const DOT_MIN = 128, SUM_MIN = 128, LIN_COMB_MIN = 128, NORM_SUM_MIN = 128;
 /** dot at 1e6 was even at best (0.83–1.44 over runs); 262144 and 524288 still paid (1.6×). */
