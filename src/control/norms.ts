@@ -8,6 +8,9 @@
  * and state-adjoint blocks, zero weight on the parameter adjoint), built from {@link rmsNormRange}.
  */
 
+import { BLAS1_AUTO_MIN_LENGTH } from '../core/kernels/blas1.ts';
+import { wasmFits, wasmForLength, wasmSumSquaredScaled } from '../core/kernels/wasm.ts';
+
 /** A tolerance: one number for every component, or one per component (length n). */
 export type Tolerance = number | Readonly<Float64Array>;
 
@@ -19,12 +22,27 @@ export type Tolerance = number | Readonly<Float64Array>;
 export type Norm = (err: Readonly<Float64Array>, yPrev: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
   rtol: Tolerance, atol: Tolerance) => number;
 
+const WASM_MIN = BLAS1_AUTO_MIN_LENGTH.sumSquaredScaled;
+
+/** Whether a tolerance can be copied into Wasm memory whole: a number, or a Float64Array of exactly n. */
+function wholeTol(t: Tolerance, n: number): boolean {
+  return typeof t === 'number' || (t instanceof Float64Array && t.length === n);
+}
+
 /**
- * Sum of squared scaled errors over components [start, end): Σ (err_i / (atol_i + rtol_i max(|yPrev_i|, |yNew_i|)))².
- * The building block of RMS norms and seminorms over blocks of an augmented state.
+ * Sum of squared scaled errors over components [start, end): Σ (err_i / (atol_i + rtol_i max(|yPrev_i|, |yNew_i|)))²,
+ * added in order of i. The building block of RMS norms and seminorms over blocks of an augmented state.
+ * Over a whole long Float64 state (start 0, end the length, at least BLAS1_AUTO_MIN_LENGTH.sumSquaredScaled
+ * components) it runs in WebAssembly (wasm/assembly/blas1.ts), with the same bits: the scaled errors are formed two at
+ * a time on f64x2, their squares added one by one in this order.
  */
 export function sumSquaredScaled(err: Readonly<Float64Array>, yPrev: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
   rtol: Tolerance, atol: Tolerance, start: number, end: number): number {
+  const n = err.length;
+  if (start === 0 && end === n && wasmForLength(n, WASM_MIN) && yPrev.length === n && yNew.length === n
+    && wholeTol(rtol, n) && wholeTol(atol, n) && wasmFits(5 * n + 8)) {
+    return wasmSumSquaredScaled(err, yPrev, yNew, rtol, atol);
+  }
   let sum = 0;
   // Four loops so the common scalar-tolerance case reads no tolerance arrays.
   if (typeof rtol === 'number' && typeof atol === 'number') {

@@ -9,6 +9,7 @@ export { denseForward, denseVjp } from './dense';
 export { gemm32, gemm32WorkBytes } from './gemm32';
 export { actForward32, actBackward32 } from './activations32';
 export { denseForward32, denseVjp32 } from './dense32';
+export { axpy, axpyInPlace, scale, binary, dot, sum, linComb, sumSquaredScaled } from './blas1';
 
 /** First free byte after the module's static data: the JS allocator starts here. */
 export function heapBase(): usize { return __heap_base; }

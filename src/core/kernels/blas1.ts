@@ -2,12 +2,58 @@
  * Vector kernels on typed arrays. Conventions: the written array comes first and is returned,
  * inputs follow; lengths are taken from `out` and inputs must be at least that long (callers validate shapes
  * once at setup, so kernels do not re-check in hot loops unless stated). Aliasing is allowed where said.
+ *
+ * WebAssembly: axpy, axpyInPlace, scale, add, sub, mul, dot, sum and linComb run in the f64x2 kernels of
+ * wasm/assembly/blas1.ts when every array is a Float64Array of exactly the output's length, the backend allows it
+ * (kernels.setBackend) and, under 'auto', the length is at least the kernel's {@link BLAS1_AUTO_MIN_LENGTH} and,
+ * for dot and linComb, within {@link BLAS1_AUTO_MAX}: where the copies into and out of Wasm memory are repaid
+ * (measured in bench/blas1.ts). Results are bit-identical to the JS loops: the same IEEE operations in the same order
+ * on each element (no fused multiply–add on either side), and the reductions keep the JS summation order.
  */
 import type { FloatArray } from '../array.ts';
+import { WASM_ADD, WASM_MUL, WASM_SUB, wasmAxpy, wasmAxpyInPlace, wasmBinary, wasmDot, wasmFits, wasmForced, wasmForLength, wasmLinComb,
+  wasmScale, wasmSum } from './wasm.ts';
+
+// Measured in bench/blas1.ts (bench/results/blas1.json; repeated runs on a shared machine): every kernel, its copies
+// included, lost to the JS loop at n = 8 (0.2–0.6×), was about even at 32 (0.6–1.4×), and won at 128 (1.3–3×) and
+// beyond (2–5× from 512 to 131072).
+const AXPY_MIN = 128, AXPY_IN_PLACE_MIN = 128, SCALE_MIN = 128, ADD_MIN = 128, SUB_MIN = 128, MUL_MIN = 128;
+const DOT_MIN = 128, SUM_MIN = 128, LIN_COMB_MIN = 128, NORM_SUM_MIN = 128;
+/** dot at 1e6 was even at best (0.83–1.44 over runs); 262144 and 524288 still paid (1.6×). */
+const DOT_MAX = 524288;
+/** linComb: 8 stages × 131072 and 5 × 262144 paid (2–3×, 1.5–2×); 12 × 131072, 16 × 131072 and 8 × 1e6 lost (0.6–0.98×). */
+const LIN_COMB_MAX_STAGE_ELEMENTS = 1310720;
+
+/**
+ * Lengths from which the 'auto' backend runs each vector kernel in WebAssembly, measured in bench/blas1.ts (the
+ * length listed there from which Wasm, its copies included, was faster). sumSquaredScaled is the error-norm sum of
+ * control/norms.ts. dot and linComb also have upper limits, {@link BLAS1_AUTO_MAX}.
+ */
+export const BLAS1_AUTO_MIN_LENGTH: Readonly<Record<'axpy' | 'axpyInPlace' | 'scale' | 'add' | 'sub' | 'mul' | 'dot' | 'sum' | 'linComb' | 'sumSquaredScaled', number>> = Object.freeze({
+  axpy: AXPY_MIN, axpyInPlace: AXPY_IN_PLACE_MIN, scale: SCALE_MIN, add: ADD_MIN, sub: SUB_MIN, mul: MUL_MIN,
+  dot: DOT_MIN, sum: SUM_MIN, linComb: LIN_COMB_MIN, sumSquaredScaled: NORM_SUM_MIN,
+});
+
+/**
+ * Where 'auto' stops sending dot and linComb to WebAssembly because the copies leave the caches and cost more than
+ * SIMD saves (bench/blas1.ts). The other kernels paid at every length measured (to 1e6; axpy to 1.6e7).
+ */
+export const BLAS1_AUTO_MAX: Readonly<{
+  /** Longest dot that 'auto' runs in Wasm. */
+  dotLength: number;
+  /** Largest (stages with a nonzero coefficient)·n of a linComb that 'auto' runs in Wasm. */
+  linCombStageElements: number;
+}> = Object.freeze({ dotLength: DOT_MAX, linCombStageElements: LIN_COMB_MAX_STAGE_ELEMENTS });
+
+function f64Of(a: Readonly<FloatArray>, n: number): boolean {
+  return a instanceof Float64Array && a.length === n;
+}
 
 /** out[i] = alpha·x[i] + y[i]. out may alias x or y. */
 export function axpy(out: FloatArray, alpha: number, x: Readonly<FloatArray>, y: Readonly<FloatArray>): FloatArray {
   const n = out.length;
+  if (wasmForLength(n, AXPY_MIN) && f64Of(out, n) && f64Of(x, n) && f64Of(y, n)
+    && wasmAxpy(out as Float64Array, alpha, x as Float64Array, y as Float64Array)) return out;
   for (let i = 0; i < n; i++) out[i] = alpha * x[i] + y[i];
   return out;
 }
@@ -15,6 +61,8 @@ export function axpy(out: FloatArray, alpha: number, x: Readonly<FloatArray>, y:
 /** y[i] += alpha·x[i] (in place). */
 export function axpyInPlace(y: FloatArray, alpha: number, x: Readonly<FloatArray>): FloatArray {
   const n = y.length;
+  if (wasmForLength(n, AXPY_IN_PLACE_MIN) && f64Of(y, n) && f64Of(x, n)
+    && wasmAxpyInPlace(y as Float64Array, alpha, x as Float64Array)) return y;
   for (let i = 0; i < n; i++) y[i] += alpha * x[i];
   return y;
 }
@@ -22,27 +70,34 @@ export function axpyInPlace(y: FloatArray, alpha: number, x: Readonly<FloatArray
 /** out[i] = alpha·x[i]. out may alias x. */
 export function scale(out: FloatArray, alpha: number, x: Readonly<FloatArray>): FloatArray {
   const n = out.length;
+  if (wasmForLength(n, SCALE_MIN) && f64Of(out, n) && f64Of(x, n) && wasmScale(out as Float64Array, alpha, x as Float64Array)) return out;
   for (let i = 0; i < n; i++) out[i] = alpha * x[i];
   return out;
 }
 
-/** out[i] = x[i] + y[i]. */
+/** out[i] = x[i] + y[i]. out may alias x or y. */
 export function add(out: FloatArray, x: Readonly<FloatArray>, y: Readonly<FloatArray>): FloatArray {
   const n = out.length;
+  if (wasmForLength(n, ADD_MIN) && f64Of(out, n) && f64Of(x, n) && f64Of(y, n)
+    && wasmBinary(WASM_ADD, out as Float64Array, x as Float64Array, y as Float64Array)) return out;
   for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
   return out;
 }
 
-/** out[i] = x[i] − y[i]. */
+/** out[i] = x[i] − y[i]. out may alias x or y. */
 export function sub(out: FloatArray, x: Readonly<FloatArray>, y: Readonly<FloatArray>): FloatArray {
   const n = out.length;
+  if (wasmForLength(n, SUB_MIN) && f64Of(out, n) && f64Of(x, n) && f64Of(y, n)
+    && wasmBinary(WASM_SUB, out as Float64Array, x as Float64Array, y as Float64Array)) return out;
   for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
   return out;
 }
 
-/** out[i] = x[i]·y[i]. */
+/** out[i] = x[i]·y[i]. out may alias x or y. */
 export function mul(out: FloatArray, x: Readonly<FloatArray>, y: Readonly<FloatArray>): FloatArray {
   const n = out.length;
+  if (wasmForLength(n, MUL_MIN) && f64Of(out, n) && f64Of(x, n) && f64Of(y, n)
+    && wasmBinary(WASM_MUL, out as Float64Array, x as Float64Array, y as Float64Array)) return out;
   for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
   return out;
 }
@@ -60,9 +115,12 @@ export function copy(out: FloatArray, x: Readonly<FloatArray>): FloatArray {
   return out;
 }
 
-/** Σ x[i]·y[i]. */
+/** Σ x[i]·y[i], as two running sums over the even and the odd indices, added at the end. */
 export function dot(x: Readonly<FloatArray>, y: Readonly<FloatArray>): number {
   const n = x.length;
+  if (wasmForLength(n, DOT_MIN) && (n <= DOT_MAX || wasmForced()) && f64Of(x, n) && f64Of(y, n) && wasmFits(2 * n)) {
+    return wasmDot(x as Float64Array, y as Float64Array);
+  }
   let s0 = 0, s1 = 0;
   let i = 0;
   for (; i + 1 < n; i += 2) { s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; }
@@ -70,8 +128,9 @@ export function dot(x: Readonly<FloatArray>, y: Readonly<FloatArray>): number {
   return s0 + s1;
 }
 
-/** Σ x[i]. */
+/** Σ x[i], added in index order. */
 export function sum(x: Readonly<FloatArray>): number {
+  if (wasmForLength(x.length, SUM_MIN) && x instanceof Float64Array && wasmFits(x.length)) return wasmSum(x);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   return s;
@@ -124,6 +183,76 @@ export function sumCols(out: FloatArray, x: Readonly<FloatArray>, m: number, n: 
     out[i] = s;
   }
   return out;
+}
+
+/** Whether linComb can go to Wasm: Float64Arrays of length n throughout (stages with a zero coefficient are not read). */
+function linCombF64(out: Readonly<FloatArray>, y: Readonly<FloatArray> | null, coeffs: ArrayLike<number>,
+  ks: readonly Readonly<FloatArray>[], count: number): boolean {
+  const n = out.length;
+  if (!f64Of(out, n) || (y !== null && !f64Of(y, n))) return false;
+  let nz = 0;
+  for (let j = 0; j < count; j++) {
+    if (coeffs[j] === 0) continue;
+    if (!f64Of(ks[j], n)) return false;
+    nz++;
+  }
+  return nz * n <= LIN_COMB_MAX_STAGE_ELEMENTS || wasmForced();
+}
+
+const NO_STAGE = new Float64Array(0);
+
+/**
+ * One pass of linComb over g ≤ 4 stages: acc = (init ? 0 : out[m]), acc += c_t·k_t[m] for t < g in order, then
+ * out[m] = fin ? y[m] + w·acc (w·acc without y) : acc.
+ */
+function linCombPass(out: FloatArray, y: Readonly<FloatArray> | null, w: number, g: number, init: boolean, fin: boolean,
+  c0: number, k0: Readonly<FloatArray>, c1: number, k1: Readonly<FloatArray>, c2: number, k2: Readonly<FloatArray>,
+  c3: number, k3: Readonly<FloatArray>): void {
+  const n = out.length;
+  if (fin && y !== null) {
+    if (g === 4) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; a += c3 * k3[m]; out[m] = y[m] + w * a; }
+    else if (g === 3) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; out[m] = y[m] + w * a; }
+    else if (g === 2) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; out[m] = y[m] + w * a; }
+    else if (g === 1) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; out[m] = y[m] + w * a; }
+    else for (let m = 0; m < n; m++) out[m] = y[m] + w * (init ? 0 : out[m]);
+    return;
+  }
+  const s = fin ? w : 1; // without y the last pass scales by w; an intermediate pass stores acc (1·acc is acc exactly)
+  if (g === 4) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; a += c3 * k3[m]; out[m] = s * a; }
+  else if (g === 3) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; out[m] = s * a; }
+  else if (g === 2) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; out[m] = s * a; }
+  else if (g === 1) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; out[m] = s * a; }
+  else for (let m = 0; m < n; m++) out[m] = s * (init ? 0 : out[m]);
+}
+
+/**
+ * The Runge–Kutta stage combination out[m] = y[m] + w·Σ_{j<count} coeffs[j]·ks[j][m] (with y null: w·Σ …), e.g. a stage
+ * input Y_i = y + h Σ_j a_ij k_j or the error estimate h Σ_j e_j k_j. Bit-identical to the unfused definition
+ * `out.fill(0); for each j with coeffs[j] ≠ 0: out[m] += coeffs[j]·ks[j][m]; then out[m] = y[m] + w·out[m]`
+ * (the sum starts at +0 and adds the nonzero terms in order of j), computed in passes over up to four stages at a time.
+ * Stages with a zero coefficient are not read (they may be any array, even empty). out must not alias y or any
+ * ks[j]. count ≤ coeffs.length and ks.length. Large Float64 calls run in WebAssembly (see above), with the same bits.
+ */
+export function linComb(out: FloatArray, y: Readonly<FloatArray> | null, w: number, coeffs: ArrayLike<number>,
+  ks: readonly Readonly<FloatArray>[], count: number): FloatArray {
+  if (wasmForLength(out.length, LIN_COMB_MIN) && linCombF64(out, y, coeffs, ks, count)
+    && wasmLinComb(out as Float64Array, y as Readonly<Float64Array> | null, w, coeffs, ks as readonly Float64Array[], count)) return out;
+  let j = 0, init = true;
+  for (;;) {
+    let g = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    let k0: Readonly<FloatArray> = NO_STAGE, k1: Readonly<FloatArray> = NO_STAGE, k2: Readonly<FloatArray> = NO_STAGE, k3: Readonly<FloatArray> = NO_STAGE;
+    for (; j < count && g < 4; j++) {
+      const c = coeffs[j];
+      if (c === 0) continue;
+      if (g === 0) { c0 = c; k0 = ks[j]; } else if (g === 1) { c1 = c; k1 = ks[j]; } else if (g === 2) { c2 = c; k2 = ks[j]; } else { c3 = c; k3 = ks[j]; }
+      g++;
+    }
+    while (j < count && coeffs[j] === 0) j++;
+    const fin = j >= count;
+    linCombPass(out, y, w, g, init, fin, c0, k0, c1, k1, c2, k2, c3, k3);
+    if (fin) return out;
+    init = false;
+  }
 }
 
 /** Sets every element to value. */

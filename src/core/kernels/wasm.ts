@@ -1,6 +1,7 @@
 /**
  * The WebAssembly backend of the float64 and float32 kernels: gemm (all four transposes) and the fused dense layer
- * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
+ * forward and pullback, on f64x2 and on f32x4 (wasm/assembly/*32.ts), and the float64 vector kernels of blas1.ts and
+ * the error-norm sum (wasm/assembly/blas1.ts, bit-identical to the JS loops; routed by length), compiled from wasm/assembly/ (AssemblyScript, 128-bit SIMD) by wasm/build.mjs and embedded as base64 in
  * wasm-binary.generated.ts, so Node and browsers load the same bytes with no fetch and no fs.
  *
  * Selection: `setBackend('auto')` (the default) uses Wasm where `WebAssembly.validate` accepts the SIMD module and
@@ -61,6 +62,14 @@ interface WasmExports {
   actBackward32(dX: number, dOut: number, y: number, n: number, act: number): void;
   denseVjp32(dz: number, dOut: number, y: number, act: number, x: number, w: number, dW: number, db: number, dX: number,
     batch: number, nOut: number, nIn: number, work: number): void;
+  axpy(out: number, alpha: number, x: number, y: number, n: number): void;
+  axpyInPlace(y: number, alpha: number, x: number, n: number): void;
+  scale(out: number, alpha: number, x: number, n: number): void;
+  binary(op: number, out: number, x: number, y: number, n: number): void;
+  dot(x: number, y: number, n: number): number;
+  sum(x: number, n: number): number;
+  linComb(out: number, y: number, w: number, coeffs: number, k0: number, kStride: number, count: number, n: number): void;
+  sumSquaredScaled(err: number, yPrev: number, yNew: number, rtol: number, rs: number, atol: number, as: number, n: number): number;
 }
 
 /** The part of the WebAssembly JS API used here (declared locally: src/ compiles without DOM or Node types). */
@@ -81,6 +90,8 @@ let pending: Promise<void> | null = null;
 let requested: KernelBackend = 'auto';
 /** The flop cutoff in force: AUTO_MIN_FLOPS, 0 ('wasm') or Infinity ('js', or no Wasm here). */
 let cutoff = AUTO_MIN_FLOPS;
+/** Factor on the vector kernels' length thresholds (wasmForLength): 1 ('auto'), 0 ('wasm'), Infinity ('js', or no Wasm). */
+let lengthGate = 1;
 let ex: WasmExports | null = null;
 let mem = new Float64Array(0);
 /** The same memory as float32 (element i is byte 4i); renewed with mem. */
@@ -153,12 +164,14 @@ function fail(why: string): false {
   state = UNAVAILABLE;
   whyUnavailable = why;
   cutoff = Infinity;
+  lengthGate = Infinity;
   return false;
 }
 
 /**
  * Chooses the kernels (float64 and float32 alike): 'auto' (default: Wasm where the runtime supports SIMD and the call
- * is large enough), 'wasm' (every gemm and dense layer in Wasm, whatever its size: for tests and benchmarks) or 'js'.
+ * is large enough), 'wasm' (every gemm, dense layer and routed float64 vector kernel in Wasm, whatever its size: for
+ * tests and benchmarks) or 'js'. The vector kernels give the same bits on either backend.
  * Float64 results differ between backends only by summation order (gemm) — activations are bit-identical; float32
  * results also by the float32 accumulation of the Wasm gemm and at most one ulp of tanh (dense32.ts).
  * Throws TideError('BAD_OPTION') for another name, or for 'wasm' where the module cannot be loaded (the message
@@ -176,6 +189,7 @@ export function setBackend(backend: KernelBackend): void {
   wasmSettle();
   requested = backend;
   cutoff = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : AUTO_MIN_FLOPS;
+  lengthGate = backend === 'js' || state === UNAVAILABLE ? Infinity : backend === 'wasm' ? 0 : 1;
 }
 
 /** The backend the kernels use now: 'wasm' once the module is loaded and not switched off, else 'js'. */
@@ -205,6 +219,20 @@ export async function ready(): Promise<'wasm' | 'js'> {
  */
 export function wasmFor(flops: number): boolean {
   return flops >= cutoff && (state === READY || load());
+}
+
+/**
+ * True if a vector kernel of length n whose 'auto' threshold is minLength (blas1.ts's BLAS1_AUTO_MIN_LENGTH) should
+ * go to Wasm now: n ≥ minLength under 'auto', always under 'wasm' (unless minLength is Infinity: a kernel that is
+ * never routed), never under 'js' or without Wasm. Loads the module on the first such call.
+ */
+export function wasmForLength(n: number, minLength: number): boolean {
+  return n >= minLength * lengthGate && (state === READY || load());
+}
+
+/** Whether setBackend('wasm') is in force (every routed vector call goes to Wasm, whatever the 'auto' limits say). */
+export function wasmForced(): boolean {
+  return lengthGate === 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -375,6 +403,125 @@ export function wasmActivationKernel(out: Float64Array, x: Readonly<Float64Array
   if (y !== null) { copyIn(oy, y, n); e.actBackward(oo * 8, ox * 8, oy * 8, n, id); } else e.actForward(oo * 8, ox * 8, n, id);
   copyOut(out, oo, n);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Vector kernels (wasm/assembly/blas1.ts), bit-identical to blas1.ts's JS loops. The callers (blas1.ts,
+// control/norms.ts) checked wasmForLength and that every array is a Float64Array of exactly the length n, so each
+// operand is one TypedArray.set in and the result one set out. Each returns false (nothing written) if the operands
+// do not fit in Wasm memory. They place their operands after the arena regions of a chain whose hidden activations
+// are resident (vecBase), so a stage combination between a chain's forward and its vjp leaves them there.
+
+/** First arena element the vector kernels may use: past a resident chain's layout, if one is resident, else the arena. */
+function vecBase(): number {
+  if (resident === null) return arena;
+  return residentIs32 ? even(Math.ceil(chainEnd32 / 2)) : even(chainEnd);
+}
+
+/** out = alpha·x + y (out may alias x or y: the operands are copied in first). */
+export function wasmAxpy(out: Float64Array, alpha: number, x: Readonly<Float64Array>, y: Readonly<Float64Array>): boolean {
+  const n = out.length, ox = vecBase(), oy = ox + even(n);
+  if (!reserve(oy + even(n) - arena)) return false;
+  mem.set(x, ox); mem.set(y, oy);
+  ex!.axpy(oy * 8, alpha, ox * 8, oy * 8, n);
+  out.set(view(oy, n));
+  return true;
+}
+
+/** y += alpha·x. */
+export function wasmAxpyInPlace(y: Float64Array, alpha: number, x: Readonly<Float64Array>): boolean {
+  const n = y.length, ox = vecBase(), oy = ox + even(n);
+  if (!reserve(oy + even(n) - arena)) return false;
+  mem.set(x, ox); mem.set(y, oy);
+  ex!.axpyInPlace(oy * 8, alpha, ox * 8, n);
+  y.set(view(oy, n));
+  return true;
+}
+
+/** out = alpha·x. */
+export function wasmScale(out: Float64Array, alpha: number, x: Readonly<Float64Array>): boolean {
+  const n = out.length, ox = vecBase();
+  if (!reserve(ox + even(n) - arena)) return false;
+  mem.set(x, ox);
+  ex!.scale(ox * 8, alpha, ox * 8, n);
+  out.set(view(ox, n));
+  return true;
+}
+
+/** Operation ids of wasmBinary (wasm/assembly/blas1.ts OP_ADD, OP_SUB, OP_MUL). */
+export const WASM_ADD = 0, WASM_SUB = 1, WASM_MUL = 2;
+
+/** out = x op y, op one of WASM_ADD, WASM_SUB, WASM_MUL. */
+export function wasmBinary(op: number, out: Float64Array, x: Readonly<Float64Array>, y: Readonly<Float64Array>): boolean {
+  const n = out.length, ox = vecBase(), oy = ox + even(n);
+  if (!reserve(oy + even(n) - arena)) return false;
+  mem.set(x, ox); mem.set(y, oy);
+  ex!.binary(op, ox * 8, ox * 8, oy * 8, n);
+  out.set(view(ox, n));
+  return true;
+}
+
+/** Σ x·y in the JS dot's order (NaN if the operands do not fit in Wasm memory: callers check wasmFits first). */
+export function wasmDot(x: Readonly<Float64Array>, y: Readonly<Float64Array>): number {
+  const n = x.length, ox = vecBase(), oy = ox + even(n);
+  if (!reserve(oy + even(n) - arena)) return NaN;
+  mem.set(x, ox); mem.set(y, oy);
+  return ex!.dot(ox * 8, oy * 8, n);
+}
+
+/** Σ x in index order (NaN if x does not fit in Wasm memory). */
+export function wasmSum(x: Readonly<Float64Array>): number {
+  const n = x.length, ox = vecBase();
+  if (!reserve(ox + even(n) - arena)) return NaN;
+  mem.set(x, ox);
+  return ex!.sum(ox * 8, n);
+}
+
+/** Whether `doubles` more float64 fit in the arena (growing memory if needed): the check before wasmDot / wasmSum. */
+export function wasmFits(doubles: number): boolean {
+  return reserve(vecBase() - arena + doubles + 2);
+}
+
+/**
+ * out = y + w·Σ_{j<count} coeffs[j]·ks[j] (y null: out = w·Σ …) in the operation order of blas1.ts's linComb; only the
+ * stages with a nonzero coefficient are copied in. out may alias y or any ks[j] (everything is copied in first).
+ */
+export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null, w: number, coeffs: ArrayLike<number>,
+  ks: readonly Readonly<Float64Array>[], count: number): boolean {
+  const n = out.length, stride = even(n);
+  let nz = 0;
+  for (let j = 0; j < count; j++) if (coeffs[j] !== 0) nz++;
+  // out first, so its (cached) view is at the same place whatever the stage count.
+  const oo = vecBase(), oc = oo + stride, oy = oc + even(nz), ok = oy + (y !== null ? stride : 0);
+  if (!reserve(ok + nz * stride - arena)) return false;
+  for (let j = 0, t = 0; j < count; j++) {
+    const c = coeffs[j];
+    if (c === 0) continue;
+    mem[oc + t] = c;
+    mem.set(ks[j], ok + t * stride);
+    t++;
+  }
+  if (y !== null) mem.set(y, oy);
+  ex!.linComb(oo * 8, y !== null ? oy * 8 : 0, w, oc * 8, ok * 8, stride * 8, nz, n);
+  out.set(view(oo, n));
+  return true;
+}
+
+/**
+ * Σ (err_i / (atol_i + rtol_i·max(|yPrev_i|, |yNew_i|)))² over all n = err.length components, in the JS order of
+ * control/norms.ts's sumSquaredScaled (tolerance arrays of length n, or numbers). NaN if it does not fit (check wasmFits).
+ */
+export function wasmSumSquaredScaled(err: Readonly<Float64Array>, yPrev: Readonly<Float64Array>, yNew: Readonly<Float64Array>,
+  rtol: number | Readonly<Float64Array>, atol: number | Readonly<Float64Array>): number {
+  const n = err.length, s = even(n);
+  const oe = vecBase(), op = oe + s, on = op + s, ort = on + s;
+  const rArr = typeof rtol !== 'number', aArr = typeof atol !== 'number';
+  const oat = ort + (rArr ? s : 2);
+  if (!reserve(oat + (aArr ? s : 2) - arena)) return NaN;
+  mem.set(err, oe); mem.set(yPrev, op); mem.set(yNew, on);
+  if (rArr) mem.set(rtol, ort); else mem[ort] = rtol;
+  if (aArr) mem.set(atol, oat); else mem[oat] = atol;
+  return ex!.sumSquaredScaled(oe * 8, op * 8, on * 8, ort * 8, rArr ? 8 : 0, oat * 8, aArr ? 8 : 0, n);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,14 +2,16 @@
  * The JS fallback of the kernels: in a child process whose runtime has no WebAssembly at all, or whose
  * WebAssembly.validate rejects the SIMD module (as a runtime without 128-bit SIMD does), 'auto' runs the JS
  * kernels, getBackend() says 'js', ready() resolves to 'js', setBackend('wasm') throws BAD_OPTION saying why, and
- * gemm and the dense layer give bit for bit what setBackend('js') gives here. Also: the generated module is
- * built from the current wasm/assembly sources (wasm/build.mjs --check).
+ * gemm, the dense layer and the vector kernels (blas1.ts, above their Wasm thresholds) give bit for bit what
+ * setBackend('js') gives here. Also: the generated module is built from the current wasm/assembly sources
+ * (wasm/build.mjs --check).
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gemm } from '../../../src/core/kernels/gemm.ts';
+import * as blas from '../../../src/core/kernels/blas1.ts';
 import { setBackend } from '../../../src/core/kernels/wasm.ts';
 import { dense } from '../../../src/nn/dense.ts';
 import { Rng } from '../../../src/core/random.ts';
@@ -27,7 +29,8 @@ const IMPORTS = `
   const k = await import('${src('core/kernels/wasm.ts')}');
   const { Rng } = await import('${src('core/random.ts')}');
   const { gemm } = await import('${src('core/kernels/gemm.ts')}');
-  const { dense } = await import('${src('nn/dense.ts')}');`;
+  const { dense } = await import('${src('nn/dense.ts')}');
+  const blas = await import('${src('core/kernels/blas1.ts')}');`;
 const WORK = `
   const rng = new Rng(42);
   const a = rng.fillNormal(new Float64Array(20 * 40)), b = rng.fillNormal(new Float64Array(30 * 40));
@@ -37,7 +40,10 @@ const WORK = `
   const ws = layer.workspace(20), y = new Float64Array(600), dP = new Float64Array(layer.paramCount), dX = new Float64Array(800);
   layer.apply(y, p, a, ws);
   layer.vjp(dP, dX, rng.fillNormal(new Float64Array(600)), p, a, ws);
-  const result = [...c, ...y, ...dP, ...dX];
+  const u = rng.fillNormal(new Float64Array(301)), v = rng.fillNormal(new Float64Array(301));
+  const vec = [...blas.axpy(new Float64Array(301), 0.5, u, v), ...blas.linComb(new Float64Array(301), u, 0.1, [1, 0, 2], [v, u, u], 3),
+    blas.dot(u, v), blas.sum(u)];
+  const result = [...c, ...y, ...dP, ...dX, ...vec];
 `;
 
 function child(prelude: string): { backend: string; reason: string; ready: string; wasmError: string; code: string; result: number[] } {
@@ -63,7 +69,10 @@ function here(): number[] {
   const ws = layer.workspace(20), y = new Float64Array(600), dP = new Float64Array(layer.paramCount), dX = new Float64Array(800);
   layer.apply(y, p, a, ws);
   layer.vjp(dP, dX, rng.fillNormal(new Float64Array(600)), p, a, ws);
-  return [...c, ...y, ...dP, ...dX];
+  const u = rng.fillNormal(new Float64Array(301)), v = rng.fillNormal(new Float64Array(301));
+  const vec = [...blas.axpy(new Float64Array(301), 0.5, u, v), ...blas.linComb(new Float64Array(301), u, 0.1, [1, 0, 2], [v, u, u], 3),
+    blas.dot(u, v), blas.sum(u)];
+  return [...c, ...y, ...dP, ...dX, ...vec];
 }
 
 describe('JS fallback without WebAssembly SIMD', () => {
