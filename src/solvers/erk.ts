@@ -30,7 +30,7 @@ import type { Solver, SolverWorkspace } from './solver.ts';
 import type { Tableau } from './tableau.ts';
 import { ErkPullback } from './erk-pullback.ts';
 import { justAfter } from '../integrate/time.ts';
-import { combine } from './combine.ts';
+import { linComb } from '../core/kernels/blas1.ts';
 
 /**
  * Scratch of one explicit RK solve, allocated once by {@link erkWorkspace}.
@@ -140,14 +140,14 @@ function evalStage(ws: ErkWorkspace, i: number, out: Float64Array, t: number, Y:
  */
 export function erkStageInput(out: Float64Array, tableau: Tableau, i: number, w: number,
   y: Readonly<Float64Array>, k: readonly Float64Array[]): Float64Array {
-  return combine(out, tableau.a[i], i, w, y, k);
+  return linComb(out, y, w, tableau.a[i], k, i);
 }
 
 /** out = y + w Σ b_i k_i with the operation order of a stage input (the propagated solution of a non-FSAL tableau). */
 export function erkSolution(out: Float64Array, tableau: Tableau, w: number, y: Readonly<Float64Array>, k: readonly Float64Array[]): Float64Array {
   const s = tableau.stages;
   if (tableau.fsal) return erkStageInput(out, tableau, s - 1, w, y, k);
-  return combine(out, tableau.b, s, w, y, k);
+  return linComb(out, y, w, tableau.b, k, s);
 }
 
 /**
@@ -190,13 +190,13 @@ export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau
     const e = tableau.bErr;
     if (e === null) throw internalError('erk.ts', `error vector requested from '${tableau.name}', which has no embedded pair`);
     // err = w Σ e_i k_i directly (not y_{n+1} − ŷ_{n+1}): no cancellation between two nearly equal states.
-    combine(errOut, e, s, w, null, k);
+    linComb(errOut, null, w, e, k, s);
     // Second estimate (tableau.bErr2, DOP853): err₂ = w Σ e₂_i k_i, same operation order; erkSolver's errorNorm
     // combines the norms of err and err₂ into the error ratio.
     const e2 = tableau.bErr2, err2 = ws.err2;
     if (e2 !== null) {
       if (err2 === null) throw internalError('erk.ts', `workspace of '${tableau.name}' has no second error vector`);
-      combine(err2, e2, s, w, null, k);
+      linComb(err2, null, w, e2, k, s);
     }
   }
   ws.stepK = k;
@@ -220,7 +220,7 @@ function erkExtraStages(kd: Float64Array[], tableau: Tableau, t: number, h: numb
   if (tableau.fsal && fEnd !== null) kd[s - 1] = fEnd;
   const c = extra.c, a = extra.a, m = c.length;
   for (let j = 0; j < m; j++) {
-    combine(Y, a[j], s + j, w, y, kd);
+    linComb(Y, y, w, a[j], kd, s + j);
     if (f !== null) f.eval(kd[s + j], t + c[j] * h, Y, params as Float64Array);
     else ws.term.vfProd(kd[s + j], t + c[j] * h, Y, params, ws.control);
   }

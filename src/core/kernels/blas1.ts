@@ -185,11 +185,13 @@ export function sumCols(out: FloatArray, x: Readonly<FloatArray>, m: number, n: 
   return out;
 }
 
-/** Whether linComb can go to Wasm: Float64Arrays of length n throughout (stages with a zero coefficient are not read). */
-function linCombF64(out: Readonly<FloatArray>, y: Readonly<FloatArray> | null, coeffs: ArrayLike<number>,
-  ks: readonly Readonly<FloatArray>[], count: number): boolean {
-  const n = out.length;
-  if (!f64Of(out, n) || (y !== null && !f64Of(y, n))) return false;
+/**
+ * Whether linComb can go to Wasm: out a Float64Array holding [outOffset, outOffset + n), y and the stages with a
+ * nonzero coefficient Float64Arrays of length n (stages with a zero coefficient are not read), within the limit.
+ */
+function linCombF64(out: Readonly<FloatArray>, outOffset: number, n: number, y: Readonly<FloatArray> | null,
+  coeffs: ArrayLike<number>, ks: readonly Readonly<FloatArray>[], count: number): boolean {
+  if (!(out instanceof Float64Array) || outOffset + n > out.length || (y !== null && !f64Of(y, n))) return false;
   let nz = 0;
   for (let j = 0; j < count; j++) {
     if (coeffs[j] === 0) continue;
@@ -199,60 +201,73 @@ function linCombF64(out: Readonly<FloatArray>, y: Readonly<FloatArray> | null, c
   return nz * n <= LIN_COMB_MAX_STAGE_ELEMENTS || wasmForced();
 }
 
-const NO_STAGE = new Float64Array(0);
+/** Nonzero coefficients of the combination being formed and their stages (linComb's scratch; it does not re-enter). */
+let NZ_C = new Float64Array(32);
+const NZ_K: Readonly<FloatArray>[] = [];
 
 /**
- * One pass of linComb over g ≤ 4 stages: acc = (init ? 0 : out[m]), acc += c_t·k_t[m] for t < g in order, then
- * out[m] = fin ? y[m] + w·acc (w·acc without y) : acc.
- */
-function linCombPass(out: FloatArray, y: Readonly<FloatArray> | null, w: number, g: number, init: boolean, fin: boolean,
-  c0: number, k0: Readonly<FloatArray>, c1: number, k1: Readonly<FloatArray>, c2: number, k2: Readonly<FloatArray>,
-  c3: number, k3: Readonly<FloatArray>): void {
-  const n = out.length;
-  if (fin && y !== null) {
-    if (g === 4) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; a += c3 * k3[m]; out[m] = y[m] + w * a; }
-    else if (g === 3) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; out[m] = y[m] + w * a; }
-    else if (g === 2) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; out[m] = y[m] + w * a; }
-    else if (g === 1) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; out[m] = y[m] + w * a; }
-    else for (let m = 0; m < n; m++) out[m] = y[m] + w * (init ? 0 : out[m]);
-    return;
-  }
-  const s = fin ? w : 1; // without y the last pass scales by w; an intermediate pass stores acc (1·acc is acc exactly)
-  if (g === 4) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; a += c3 * k3[m]; out[m] = s * a; }
-  else if (g === 3) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; a += c2 * k2[m]; out[m] = s * a; }
-  else if (g === 2) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; a += c1 * k1[m]; out[m] = s * a; }
-  else if (g === 1) for (let m = 0; m < n; m++) { let a = init ? 0 : out[m]; a += c0 * k0[m]; out[m] = s * a; }
-  else for (let m = 0; m < n; m++) out[m] = s * (init ? 0 : out[m]);
-}
-
-/**
- * The Runge–Kutta stage combination out[m] = y[m] + w·Σ_{j<count} coeffs[j]·ks[j][m] (with y null: w·Σ …), e.g. a stage
- * input Y_i = y + h Σ_j a_ij k_j or the error estimate h Σ_j e_j k_j. Bit-identical to the unfused definition
- * `out.fill(0); for each j with coeffs[j] ≠ 0: out[m] += coeffs[j]·ks[j][m]; then out[m] = y[m] + w·out[m]`
- * (the sum starts at +0 and adds the nonzero terms in order of j), computed in passes over up to four stages at a time.
+ * The Runge–Kutta stage combination out[o + m] = y[m] + w·Σ_{j<count} coeffs[j]·ks[j][m] (with y null:
+ * (Σ …)·w), m < n, o = outOffset (default 0, n = out.length − o): a stage input Y_i = y + h Σ_j a_ij k_j, the
+ * error estimate h Σ_j e_j k_j, or a row of a dense interpolant's coefficients. Bit-identical to the unfused
+ * definition `acc.fill(0); for each j with coeffs[j] ≠ 0: acc[m] += coeffs[j]·ks[j][m]; then y[m] + w·acc[m]`
+ * (the sum starts at +0 and adds the nonzero terms in order of j; stored partial sums are float64 as registers are).
+ * In JS one pass over memory for up to 6 nonzero terms (every row of the built-in tableaus but DOP853's), else
+ * passes of 4 then a final one; large Float64 calls run in WebAssembly (see above), with the same bits.
  * Stages with a zero coefficient are not read (they may be any array, even empty). out must not alias y or any
- * ks[j]. count ≤ coeffs.length and ks.length. Large Float64 calls run in WebAssembly (see above), with the same bits.
+ * ks[j] read. count ≤ coeffs.length and ks.length; y and the stages are read at [0, n).
  */
-export function linComb(out: FloatArray, y: Readonly<FloatArray> | null, w: number, coeffs: ArrayLike<number>,
-  ks: readonly Readonly<FloatArray>[], count: number): FloatArray {
-  if (wasmForLength(out.length, LIN_COMB_MIN) && linCombF64(out, y, coeffs, ks, count)
-    && wasmLinComb(out as Float64Array, y as Readonly<Float64Array> | null, w, coeffs, ks as readonly Float64Array[], count)) return out;
-  let j = 0, init = true;
-  for (;;) {
-    let g = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-    let k0: Readonly<FloatArray> = NO_STAGE, k1: Readonly<FloatArray> = NO_STAGE, k2: Readonly<FloatArray> = NO_STAGE, k3: Readonly<FloatArray> = NO_STAGE;
-    for (; j < count && g < 4; j++) {
-      const c = coeffs[j];
-      if (c === 0) continue;
-      if (g === 0) { c0 = c; k0 = ks[j]; } else if (g === 1) { c1 = c; k1 = ks[j]; } else if (g === 2) { c2 = c; k2 = ks[j]; } else { c3 = c; k3 = ks[j]; }
-      g++;
-    }
-    while (j < count && coeffs[j] === 0) j++;
-    const fin = j >= count;
-    linCombPass(out, y, w, g, init, fin, c0, k0, c1, k1, c2, k2, c3, k3);
-    if (fin) return out;
-    init = false;
+export function linComb<T extends FloatArray>(out: T, y: Readonly<FloatArray> | null, w: number, coeffs: ArrayLike<number>,
+  ks: readonly Readonly<FloatArray>[], count: number, outOffset = 0, n = out.length - outOffset): T {
+  if (wasmForLength(n, LIN_COMB_MIN) && linCombF64(out, outOffset, n, y, coeffs, ks, count)
+    && wasmLinComb(out as Float64Array, outOffset, n, y as Readonly<Float64Array> | null, w, coeffs, ks as readonly Float64Array[], count)) return out;
+  const o = outOffset;
+  if (count > NZ_C.length) NZ_C = new Float64Array(2 * count);
+  let c = 0;
+  for (let j = 0; j < count; j++) {
+    const a = coeffs[j];
+    if (a === 0) continue;
+    NZ_C[c] = a; NZ_K[c] = ks[j]; c++;
   }
+  if (c > 6) {
+    // Partial sums in out, 4 terms a pass, then the final pass (DOP853's long rows).
+    for (let q = 0; q < c; q += 4) {
+      const r = Math.min(4, c - q);
+      const a0 = NZ_C[q], k0 = NZ_K[q];
+      if (q === 0) for (let m = 0; m < n; m++) out[o + m] = 0 + a0 * k0[m];
+      else for (let m = 0; m < n; m++) out[o + m] += a0 * k0[m];
+      for (let p = 1; p < r; p++) {
+        const ap = NZ_C[q + p], kp = NZ_K[q + p];
+        for (let m = 0; m < n; m++) out[o + m] += ap * kp[m];
+      }
+    }
+    if (y !== null) for (let m = 0; m < n; m++) out[o + m] = y[m] + w * out[o + m];
+    else for (let m = 0; m < n; m++) out[o + m] *= w;
+    return out;
+  }
+  const a0 = NZ_C[0], a1 = NZ_C[1], a2 = NZ_C[2], a3 = NZ_C[3], a4 = NZ_C[4], a5 = NZ_C[5];
+  const k0 = NZ_K[0], k1 = NZ_K[1], k2 = NZ_K[2], k3 = NZ_K[3], k4 = NZ_K[4], k5 = NZ_K[5];
+  if (y !== null) {
+    switch (c) {
+      case 0: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * 0; break;
+      case 1: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m]); break;
+      case 2: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m] + a1 * k1[m]); break;
+      case 3: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m]); break;
+      case 4: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m]); break;
+      case 5: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m] + a4 * k4[m]); break;
+      default: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m] + a4 * k4[m] + a5 * k5[m]);
+    }
+  } else {
+    switch (c) {
+      case 0: for (let m = 0; m < n; m++) out[o + m] = 0 * w; break;
+      case 1: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m]) * w; break;
+      case 2: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m] + a1 * k1[m]) * w; break;
+      case 3: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m]) * w; break;
+      case 4: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m]) * w; break;
+      case 5: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m] + a4 * k4[m]) * w; break;
+      default: for (let m = 0; m < n; m++) out[o + m] = (0 + a0 * k0[m] + a1 * k1[m] + a2 * k2[m] + a3 * k3[m] + a4 * k4[m] + a5 * k5[m]) * w;
+    }
+  }
+  return out;
 }
 
 /** Sets every element to value. */

@@ -483,12 +483,13 @@ export function wasmFits(doubles: number): boolean {
 }
 
 /**
- * out = y + w·Σ_{j<count} coeffs[j]·ks[j] (y null: out = w·Σ …) in the operation order of blas1.ts's linComb; only the
- * stages with a nonzero coefficient are copied in. out may alias y or any ks[j] (everything is copied in first).
+ * out[outOffset + m] = y[m] + w·Σ_{j<count} coeffs[j]·ks[j][m], m < n (y null: (Σ …)·w) in the operation order of
+ * blas1.ts's linComb; only the stages with a nonzero coefficient are copied in. out may alias y or any ks[j]
+ * (everything is copied in first).
  */
-export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null, w: number, coeffs: ArrayLike<number>,
-  ks: readonly Readonly<Float64Array>[], count: number): boolean {
-  const n = out.length, stride = even(n);
+export function wasmLinComb(out: Float64Array, outOffset: number, n: number, y: Readonly<Float64Array> | null, w: number,
+  coeffs: ArrayLike<number>, ks: readonly Readonly<Float64Array>[], count: number): boolean {
+  const stride = even(n);
   let nz = 0;
   for (let j = 0; j < count; j++) if (coeffs[j] !== 0) nz++;
   // out first, so its (cached) view is at the same place whatever the stage count.
@@ -503,7 +504,7 @@ export function wasmLinComb(out: Float64Array, y: Readonly<Float64Array> | null,
   }
   if (y !== null) mem.set(y, oy);
   ex!.linComb(oo * 8, y !== null ? oy * 8 : 0, w, oc * 8, ok * 8, stride * 8, nz, n);
-  out.set(view(oo, n));
+  out.set(view(oo, n), outOffset);
   return true;
 }
 

@@ -9,7 +9,7 @@
  * share one Horner evaluation and the dense store of a solve is just `w·n` numbers per step.
  */
 
-import { combine } from '../combine.ts';
+import { linComb } from '../../core/kernels/blas1.ts';
 
 /**
  * A continuous extension of one explicit step. `pack` turns the step's data into monomial coefficients;
@@ -92,7 +92,7 @@ export function stageInterpolant(name: string, order: number, weights: readonly 
       for (let r = 0; r < rows.length; r++) {
         const w = rows[r];
         // Q_r = (Σ_i W_ri k_i)·h in one pass (zero weights skipped, the sum formed before the scaling by h).
-        combine(coef, w, w.length, h, null, k, (r + 1) * n, n);
+        linComb(coef, null, h, w, k, w.length, (r + 1) * n, n);
       }
     },
   };

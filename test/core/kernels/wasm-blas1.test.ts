@@ -232,8 +232,14 @@ describe('wasm blas1: linComb', () => {
     const rng = new Rng(8), n = 777, row = [0.3, 0, -1.25, 4];
     const ks = row.map(() => vec(rng, n)), y = vec(rng, n);
     const out = new Float64Array(n);
-    assert.ok(wasmLinComb(out, y, 0.5, row, ks, row.length));
-    sameBits(out, linCombReference(new Float64Array(n), y, 0.5, row, ks, row.length), 'wasmLinComb');
+    assert.ok(wasmLinComb(out, 0, n, y, 0.5, row, ks, row.length));
+    const want = linCombReference(new Float64Array(n), y, 0.5, row, ks, row.length);
+    sameBits(out, want, 'wasmLinComb');
+    // Into a row of a larger array (a dense interpolant's coefficients): only [5, 5 + n) is written.
+    const big = new Float64Array(n + 9).fill(-1);
+    assert.ok(wasmLinComb(big, 5, n, y, 0.5, row, ks, row.length));
+    sameBits(big.subarray(5, 5 + n), want, 'wasmLinComb at an offset');
+    assert.ok(big.subarray(0, 5).every((v) => v === -1) && big.subarray(5 + n).every((v) => v === -1), 'wasmLinComb wrote outside its row');
   });
 });
 
