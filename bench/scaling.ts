@@ -20,17 +20,83 @@
  * `--quick`: fewer timing batches and rounds, no 1024×512 solve (about 70 s; the full run takes a few minutes).
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mlp, Rng, fieldFromModel, solve } from '../src/index.ts';
+import { mlp, Rng, fieldFromModel, solve, parallelGradient } from '../src/index.ts';
 import { gemmNT } from '../src/core/kernels/gemm.ts';
 import { gemmNT32 } from '../src/core/kernels/gemm32.ts';
 import { setBackend, wasmGemmResident, wasmGemm32Resident } from '../src/core/kernels/wasm.ts';
 import type { FloatArray } from '../src/core/array.ts';
-import { timeIt, printTable, writeResults } from './lib.ts';
+import { timeIt, printTable, writeResults, interleavedTimes, SpinControl } from './lib.ts';
 import type { Row } from './lib.ts';
+import { batchGradient, type MlpShardData } from '../test/parallel/mlp-shards.ts';
 
 const SIZES: ReadonlyArray<readonly [number, number]> = [[16, 50], [256, 256], [1024, 512]];
+
+const shardModule = new URL('../test/parallel/mlp-shards.ts', import.meta.url);
+const workerUrl = new URL('../test/parallel/tsx-worker.mjs', import.meta.url);
+/** Largest relative difference (to the reference's largest entry) the parallel gradients may show: sums reordered. */
+const GRAD_REL_TOL = 1e-14;
+/** The issue's target: the batch-256 gradient on 2 workers at least this many times faster than on 1 worker. */
+const TARGET_TWO_WORKERS = 1.7;
+
+/**
+ * `mlp grad B×H wasm …` rows: the gradient of L = ½·Σ_b |x_b + mlp(x_b)|² / B (test/parallel/mlp-shards.ts) in process
+ * (apply, loss, vjp on one thread) and by parallelGradient on 1 and on `threads` workers, the batch in `threads`
+ * equal shards for both (so the two parallel routes compute the same bits). Calls interleaved route by route, median
+ * and minimum. Throws when a parallel gradient differs from the in-process one by more than GRAD_REL_TOL (relative),
+ * or the 1- and N-worker gradients differ at all: a wrong gradient must not pass as a timing.
+ */
+async function gradientThreadRows(batch: number, hidden: number, threads: number, reps: number): Promise<Row[]> {
+  let n = Math.max(1, threads);
+  while (batch % n !== 0) n--; // equal shards
+  const data: MlpShardData = { batch, hidden, backend: 'wasm' };
+  const ref = batchGradient(data);
+  const params = ref.params;
+  const counts = [...new Set([1, Math.min(2, n), n])]; // 2 for the target row, n for all threads
+  const pools = [];
+  for (const workers of counts) pools.push(await parallelGradient({ module: shardModule, workerUrl, shards: n, workers, data }));
+  const spin = n > 1 ? new SpinControl(2e6, n) : null;
+  const single = new Float64Array(ref.run(params).dParams.length);
+  const got = pools.map(() => new Float64Array(single.length));
+  let med: number[], min: number[];
+  try {
+    ({ med, min } = await interleavedTimes([
+      () => { single.set(ref.run(params).dParams); },
+      ...pools.map((pg, k) => async () => { got[k].set((await pg.valueAndGradient(params)).dParams); }),
+      ...(spin ? [spin.one, spin.all] : []),
+    ], reps));
+  } finally {
+    for (const pg of pools) await pg.close();
+    if (spin) await spin.close();
+  }
+  let scale = 0;
+  for (const v of single) scale = Math.max(scale, Math.abs(v));
+  const flops = 12 * batch * hidden * hidden;
+  const load = Math.round(loadavg()[0] * 100) / 100;
+  const rows: Row[] = [];
+  const routes = [{ label: 'single thread', workers: 0, shards: 1, g: single }, ...counts.map((w, k) => ({ label: `threads=${w}`, workers: w, shards: n, g: got[k] }))];
+  routes.forEach((r, i) => {
+    let diff = 0;
+    for (let j = 0; j < single.length; j++) diff = Math.max(diff, Math.abs(r.g[j] - single[j]));
+    if (!(diff <= GRAD_REL_TOL * scale)) {
+      throw new Error(`bench scaling: the ${r.label} gradient of mlp ${batch}x${hidden} differs from the single-thread one by ${diff} (max |g| ${scale}); more than ${GRAD_REL_TOL} relative. The parallel path or the shard module is wrong.`);
+    }
+    const row: Row = { name: `mlp grad ${batch}x${hidden} wasm ${r.label}`, op: 'grad', batch, hidden, backend: 'wasm', dtype: 'float64',
+      workers: r.workers, shards: r.shards, sec: med[i], sec_min: min[i], us: med[i] * 1e6, gflops: flops / med[i] / 1e9,
+      ratio_vs_one_thread: med[0] / med[i], ratio_vs_one_worker: med[1] / med[i], ratio_vs_one_worker_min: min[1] / min[i],
+      max_abs_diff_vs_single: diff, max_rel_diff_vs_single: diff / scale, reps, load_avg_1min: load };
+    if (r.workers === n && n > 1) row.ratio_control_spin_speedup = med[routes.length] / med[routes.length + 1];
+    rows.push(row);
+  });
+  if (got.some((g) => g.some((v, j) => v !== got[0][j]))) {
+    throw new Error(`bench scaling: mlp ${batch}x${hidden}: the gradient on ${counts.join(' / ')} workers differs from the one on 1 worker (same ${n} shards, summed in shard order); they must be bit-identical.`);
+  }
+  console.log(`  ${batch}x${hidden} gradient: ${rows.map((r) => `${(r.name as string).split(' wasm ')[1]} ${((r.sec as number) * 1e3).toFixed(2)} ms`).join(', ')}`
+    + (n > 1 ? `; ${n} workers / 1 worker ${(rows[rows.length - 1].ratio_vs_one_worker as number).toFixed(2)}x (spin control ${(rows[rows.length - 1].ratio_control_spin_speedup as number).toFixed(2)}x)` : ''));
+  return rows;
+}
 
 interface NumpyOut { numpy: string; blas: Record<string, unknown>; rows: Array<{ name: string; op: string; batch: number; hidden: number; threads: number; sec: number }> }
 
@@ -51,6 +117,7 @@ export async function main(args: string[] = []): Promise<void> {
   setBackend('wasm'); // throws if this runtime has no WebAssembly SIMD: the comparison needs both
   const rows: Row[] = [];
   const rng = new Rng(0);
+  const threads = availableParallelism();
   for (const [batch, hidden] of SIZES) {
     const big = batch * hidden * hidden > 1e7;
     const opts = { minBatchSec: quick ? 0.02 : 0.05, batches: quick ? 3 : big ? 5 : 9, warmupSec: quick ? 0.05 : 0.1 };
@@ -148,6 +215,9 @@ export async function main(args: string[] = []): Promise<void> {
         rows.push(row);
       });
     }
+    // 1 vs all threads: the MLP gradient in process and on workers (1024×512 only without --quick: ~0.5 s a call).
+    const work = batch * hidden * hidden;
+    if (!(quick && work > 1e8)) rows.push(...await gradientThreadRows(batch, hidden, threads, work < 1e6 ? (quick ? 40 : 200) : work > 1e8 ? 9 : quick ? 9 : 25));
     for (const su of setups) {
       const r = (op: string): string => (sec[`${su.dtype} js ${op}`] / sec[`${su.dtype} wasm ${op}`]).toFixed(1);
       console.log(`  ${batch}x${hidden} ${su.dtype}: forward ${r('fwd')}x, forward+vjp ${r('fwd+vjp')}x faster in wasm`
@@ -174,9 +244,18 @@ export async function main(args: string[] = []): Promise<void> {
     }
     console.log(`\nNumPy ${np.numpy}, BLAS: ${JSON.stringify(np.blas)}`);
   }
+  // The issue's target: a batch-256 gradient on 2 workers ≥ 1.7× as fast as on 1 worker.
+  const two = rows.find((r) => r.name === 'mlp grad 256x256 wasm threads=2');
+  rows.push({ name: `target mlp grad 256x256 threads=2 ≥ ${TARGET_TWO_WORKERS}x threads=1`, value_ratio: two ? two.ratio_vs_one_worker : null,
+    value_ratio_min: two ? two.ratio_vs_one_worker_min : null, limit_ratio: TARGET_TWO_WORKERS, control_spin_speedup: two ? two.ratio_control_spin_speedup : null,
+    pass: two !== undefined && (two.ratio_vs_one_worker as number) >= TARGET_TWO_WORKERS, ...(two ? {} : { reason: `needs 2 threads, this machine has ${threads}` }) });
   const isNumpy = (r: Row): boolean => r.name.startsWith('numpy');
+  const isGrad = (r: Row): boolean => r.op === 'grad' || r.name.startsWith('target');
   printTable('H→H→H tanh MLP (mlp([H, H, H])) and its forward gemm, float64 and float32, one thread: JS kernels vs WebAssembly SIMD',
-    rows.filter((r) => !isNumpy(r)));
+    rows.filter((r) => !isNumpy(r) && !isGrad(r)));
+  printTable(`MLP gradient (½·Σ|x + mlp(x)|² / B, forward + VJP), float64 wasm: in process vs parallelGradient on 1 and ${threads} workers`,
+    rows.filter((r) => r.op === 'grad'));
+  printTable('target', rows.filter((r) => r.name.startsWith('target')));
   const npRows = rows.filter((r) => isNumpy(r) && r.name !== 'numpy blas');
   if (npRows.length > 0) printTable('NumPy, same sizes (tN: N BLAS threads)', npRows);
   writeResults('scaling', rows);
