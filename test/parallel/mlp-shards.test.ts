@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parallelGradient, valueAndGradient } from '../../src/index.ts';
-import { setup, batchGradient, type MlpShardData } from './mlp-shards.ts';
+import { setup, batchGradient, batchX, memoField, mlpModel, type MlpShardData } from './mlp-shards.ts';
 
 const module = new URL('./mlp-shards.ts', import.meta.url);
 const workerUrl = new URL('./tsx-worker.mjs', import.meta.url);
@@ -30,7 +30,7 @@ test('MLP shards summed in process equal the batched apply + vjp gradient, one f
     for (let s = 0; s < shards; s++) {
       const pb = setup({ shard: s, shards, data });
       const r = valueAndGradient(pb.loss, pb.field, pb.y0, { ...pb.solve, params: ref.params });
-      assert.equal((pb.field as unknown as { recomputes: number }).recomputes, 0, 'the VJP re-evaluated the model');
+      assert.equal((pb.field as ReturnType<typeof memoField>).recomputes, 0, 'the VJP re-evaluated the model');
       assert.equal(r.report.steps, 1);
       loss += r.loss;
       for (let i = 0; i < dParams.length; i++) dParams[i] += r.dParams[i];
@@ -57,30 +57,39 @@ test('MLP batched gradient agrees with central finite differences', () => {
 });
 
 test('the memoised field re-evaluates when asked at another point', () => {
-  const pb = setup({ shard: 0, shards: 1, data });
-  const f = pb.field as unknown as { eval: (o: Float64Array, t: number, y: Float64Array, p: Float64Array) => void; vjp: (dY: Float64Array, dP: Float64Array, v: Float64Array, t: number, y: Float64Array, p: Float64Array) => number; recomputes: number; dim: number; paramCount: number };
+  const f = memoField(mlpModel(data), data.batch);
   const ref = batchGradient(data);
-  const y = Float64Array.from(pb.y0), v = new Float64Array(f.dim).fill(0.5), out = new Float64Array(f.dim);
+  const y = batchX(data), v = new Float64Array(f.dim).fill(0.5), out = new Float64Array(f.dim);
   const memo = new Float64Array(f.paramCount), fresh = new Float64Array(f.paramCount), dY = new Float64Array(f.dim);
   f.eval(out, 0, y, ref.params);
-  f.vjp(dY, memo, v, 0, y, ref.params);
+  f.vjp!(dY, memo, v, 0, y, ref.params);
   assert.equal(f.recomputes, 0);
-  const y2 = y.map((a) => a + 0.1);
-  f.eval(out, 0, y2, ref.params);
-  f.vjp(dY, fresh, v, 0, y, ref.params); // not the last eval's point: must evaluate at y again
+  f.eval(out, 0, y.map((a) => a + 0.1), ref.params);
+  f.vjp!(dY, fresh, v, 0, y, ref.params); // not the last eval's point: must evaluate at y again
   assert.equal(f.recomputes, 1);
+  assert.deepEqual(fresh, memo);
+  f.vjp!(dY, fresh.fill(0), v, 0, y, ref.params); // a second VJP at the same point: the first may have used the activations up
+  assert.equal(f.recomputes, 2);
   assert.deepEqual(fresh, memo);
 });
 
-test('MLP shards on 1 and 2 workers: same bits, equal to the batched gradient to ~1e-15', async () => {
+test('MLP shards on 1 and 2 workers: same bits, equal to the batched gradient to ~1e-15, for new params each call', async () => {
   const d: MlpShardData = { ...data, backend: 'js' };
   const ref = batchGradient(data);
-  const want = Float64Array.from(ref.run(ref.params).dParams);
-  const got: Float64Array[] = [];
+  const ps = [ref.params, ref.params.map((v, i) => v + 0.05 * Math.sin(i))];
+  const want = ps.map((p) => Float64Array.from(ref.run(p).dParams));
+  const got: Float64Array[][] = [];
   for (const workers of [1, 2]) {
     const pg = await parallelGradient({ module, workerUrl, shards: 2, workers, data: d });
-    try { got.push((await pg.valueAndGradient(ref.params)).dParams); } finally { await pg.close(); }
+    try {
+      const g: Float64Array[] = [];
+      for (const p of ps) g.push((await pg.valueAndGradient(p)).dParams);
+      got.push(g);
+    } finally { await pg.close(); }
   }
-  assert.deepEqual(got[0], got[1]);
-  assert.ok(relDiff(got[1], want) < 1e-14, `rel diff ${relDiff(got[1], want)}`);
+  for (let k = 0; k < ps.length; k++) {
+    assert.deepEqual(got[0][k], got[1][k]);
+    assert.ok(relDiff(got[1][k], want[k]) < 1e-14, `params ${k}: rel diff ${relDiff(got[1][k], want[k])}`);
+  }
+  assert.ok(relDiff(want[0], want[1]) > 1e-3); // the second call saw the new params
 });
