@@ -5,7 +5,7 @@
  *
  * of a dense H → H → H tanh MLP (mlp([H, H, H])) on a batch of B inputs x, i.e. a residual block, which is one explicit
  * Euler step of size 1 of the neural ODE dy/dt = mlp(y) from y(0) = x. That is how a shard states it to
- * parallelGradient (whose shards are solves): method 'euler', stepSize 1, t ∈ [0, 1], saved at t = 1, gradient
+ * parallelGradient (whose shards are solves): method 'euler', stepSize 1, t ∈ [0, 1], saved at t1 only, gradient
  * 'direct'. The batch is split into equal slices; the loss divides by the whole batch B, so the shard losses add up.
  *
  * Work per shard: one forward and one VJP of the model on its slice, as the in-process reference ({@link
@@ -98,6 +98,7 @@ export function setup({ shard, shards, data }: ShardContext): ShardProblem {
     field: memoField(mlpModel(d), m),
     y0: batchX(d).slice(m * h * shard, m * h * (shard + 1)),
     loss: residualLoss(d.batch),
+    // saveAt t1, not ts: [1]: a save in ts is read from the step's interpolant, for which Euler evaluates f(y1) too.
     solve: { t1: 1, method: 'euler', stepSize: 1, saveAt: { t1: true }, gradient: 'direct' },
   };
 }
