@@ -291,7 +291,7 @@ export async function main(args: string[] = []): Promise<void> {
   // The issue's target: a batch-256 gradient on 2 workers ≥ 1.7× as fast as on 1 worker.
   const two = rows.find((r) => r.name === 'mlp grad 256x256 wasm threads=2');
   rows.push({ name: `target mlp grad 256x256 threads=2 ≥ ${TARGET_TWO_WORKERS}x threads=1`, value_ratio: two ? two.ratio_vs_one_worker : null,
-    value_ratio_min: two ? two.ratio_vs_one_worker_min : null, limit_ratio: TARGET_TWO_WORKERS, control_spin_speedup: two ? two.ratio_control_spin_speedup : null,
+    value_ratio_min: two ? two.ratio_vs_one_worker_min : null, limit_ratio: TARGET_TWO_WORKERS, control_spin_speedup: two?.ratio_control_spin_speedup ?? null,
     pass: two !== undefined && (two.ratio_vs_one_worker as number) >= TARGET_TWO_WORKERS, ...(two ? {} : { reason: `needs 2 threads, this machine has ${threads}` }) });
   const isNumpy = (r: Row): boolean => r.name.startsWith('numpy');
   const isGrad = (r: Row): boolean => r.op === 'grad' || r.name.startsWith('target');
