@@ -28,9 +28,9 @@
  *    worker gradients differ by one bit from the shards in process. The threads=N row has
  *    `ratio_control_spin_speedup`: a bare worker_threads spin loop on N vs 1 workers timed in the same rounds, the
  *    speedup the machine allowed meanwhile (~1 when other processes hold the cores). At 16×50 the fixed cost of a
- *    parallel call (messages, shared memory, the sum: ~0.4 ms on a quiet machine) and of a shard's solve (~0.1 ms)
- *    dwarf the ~0.05 ms of arithmetic, so every parallel route is slower than one thread there: an honest result,
- *    printed as it is. The shard solve's O(B·H) passes (finite checks, records, the saved state) also make
+ *    parallel call (messages, shared memory, the sum: ≥ 0.4 ms, bench parallel's near-empty call) and of each shard's
+ *    solve (~0.25 ms) dwarf the ~0.1 ms of the whole in-process gradient, so every parallel route is several times
+ *    slower than one thread there (ratio_vs_one_thread ≈ 0.1): an honest result, printed as it is. The shard solve's O(B·H) passes (finite checks, records, the saved state) also make
  *    `shards in process` slower than `single thread` at every size. `target mlp grad 256x256 threads=2 ≥ 1.7x
  *    threads=1` checks the issue's target (2 workers ≥ 1.7× one on a batch-256 gradient) on the median ratio.
  *  - `numpy matmul|forward|forward+vjp B×H tN`: bench/numpy_scaling.py in a child python3, at 1 BLAS thread and at
