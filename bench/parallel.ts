@@ -17,50 +17,12 @@
  * test/parallel/tsx-worker.mjs and build their shards from test/parallel/spiral-shards.ts.
  */
 import { cpus, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { prepareSolve, parallelGradient } from '../src/index.ts';
 import { batchProblem, type SpiralShardData } from '../test/parallel/spiral-shards.ts';
-import { printTable, writeResults, type Row } from './lib.ts';
+import { printTable, writeResults, interleavedTimes, SpinControl, type Row } from './lib.ts';
 
 const module = new URL('../test/parallel/spiral-shards.ts', import.meta.url);
 const workerUrl = new URL('../test/parallel/tsx-worker.mjs', import.meta.url);
-
-/**
- * Median and minimum seconds per call of each route, the routes interleaved call by call (after three warm-up calls
- * each), so that a change in the machine's load hits every route alike. On this shared VM a core is now and then
- * taken for tens of milliseconds (two workers' call times come out bimodal: about 18 ms or about 30 ms), so the
- * minimum is reported beside the median as the least-disturbed figure.
- */
-async function interleavedTimes(routes: (() => Promise<unknown> | unknown)[], reps: number): Promise<{ med: number[]; min: number[] }> {
-  for (let i = 0; i < 3; i++) for (const fn of routes) await fn();
-  const t = routes.map((): number[] => []);
-  for (let i = 0; i < reps; i++) {
-    for (let r = 0; r < routes.length; r++) {
-      const s = performance.now();
-      await routes[r]();
-      t[r].push((performance.now() - s) / 1000);
-    }
-  }
-  for (const x of t) x.sort((a, b) => a - b);
-  return { med: t.map((x) => x[Math.floor(x.length / 2)]), min: t.map((x) => x[0]) };
-}
-
-/**
- * Control: the same 2-vs-1-worker comparison on a bare worker_threads spin loop (no tide, no workerpool), timed
- * interleaved with each case's routes. Its ratio is what the machine allowed while that case ran; on a loaded machine
- * (other processes in other scheduler groups) it is ~1, and the gradient rows cannot do better.
- */
-class SpinControl {
-  private readonly ws: Worker[];
-  constructor(private readonly n: number) {
-    const code = "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); parentPort.postMessage(x); });";
-    this.ws = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
-  }
-  private run(w: Worker): Promise<unknown> { return new Promise((r) => { w.once('message', r); w.postMessage(this.n); }); }
-  readonly one = async (): Promise<void> => { await this.run(this.ws[0]); await this.run(this.ws[0]); };
-  readonly two = async (): Promise<void> => { await Promise.all([this.run(this.ws[0]), this.run(this.ws[1])]); };
-  async close(): Promise<void> { for (const w of this.ws) await w.terminate(); }
-}
 
 function relDiff(a: Float64Array, b: Float64Array): number {
   let d = 0, m = 0;
@@ -94,7 +56,7 @@ export async function main(args: string[]): Promise<void> {
         },
         async () => { one = (await pools[0].valueAndGradient(b.params)).dParams; },
         async () => { two = (await pools[1].valueAndGradient(b.params)).dParams; },
-        spin.one, spin.two,
+        spin.one, spin.all,
       ], reps));
     } finally {
       for (const pg of pools) await pg.close();
