@@ -76,3 +76,22 @@ export class SpinControl {
   readonly all = async (): Promise<void> => { await Promise.all(this.ws.map((w) => this.run(w))); };
   async close(): Promise<void> { for (const w of this.ws) await w.terminate(); }
 }
+
+/**
+ * Control with the real work: `count` worker threads each holding the same computation (`workerUrl` answers a
+ * message `reps` with reps runs and posts 'ready' once set up). `one` runs it `count` times on one worker, `all` once
+ * on each worker at the same time: one/all is the speedup this machine gives that computation with no parallel
+ * machinery around it (caches and memory bandwidth shared as the real workers share them).
+ */
+export class KernelControl {
+  private constructor(private readonly ws: Worker[], private readonly reps: number) {}
+  static async start(workerUrl: URL, workerData: unknown, count: number, reps = 1): Promise<KernelControl> {
+    const ws = Array.from({ length: count }, () => new Worker(workerUrl, { workerData }));
+    await Promise.all(ws.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); })));
+    return new KernelControl(ws, reps);
+  }
+  private run(w: Worker): Promise<unknown> { return new Promise((r) => { w.once('message', r); w.postMessage(this.reps); }); }
+  readonly one = async (): Promise<void> => { for (let i = 0; i < this.ws.length; i++) await this.run(this.ws[0]); };
+  readonly all = async (): Promise<void> => { await Promise.all(this.ws.map((w) => this.run(w))); };
+  async close(): Promise<void> { for (const w of this.ws) await w.terminate(); }
+}

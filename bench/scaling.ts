@@ -27,7 +27,10 @@
  *    the largest |∂L/∂θ|) against the single-thread gradient. The bench throws if that exceeds 1e-14 relative or the
  *    worker gradients differ by one bit from the shards in process. The threads=N row has
  *    `ratio_control_spin_speedup`: a bare worker_threads spin loop on N vs 1 workers timed in the same rounds, the
- *    speedup the machine allowed meanwhile (~1 when other processes hold the cores). At 16×50 the fixed cost of a
+ *    speedup the machine allowed meanwhile (~1 when other processes hold the cores), and
+ *    `ratio_control_kernel_speedup`: the shard's own work (its rows' apply + loss + VJP, no solve, no pool;
+ *    test/parallel/kernel-control-worker.mjs) N times on one worker vs once on each of N workers at the same time, the
+ *    speedup the machine gives this computation itself (shared caches and memory bandwidth). At 16×50 the fixed cost of a
  *    parallel call (messages, shared memory, the sum: ≥ 0.4 ms, bench parallel's near-empty call) and of each shard's
  *    solve (~0.25 ms) dwarf the ~0.1 ms of the whole in-process gradient, so every parallel route is several times
  *    slower than one thread there (ratio_vs_one_thread ≈ 0.1): an honest result, printed as it is. The shard solve's O(B·H) passes (finite checks, records, the saved state) also make
@@ -50,13 +53,14 @@ import { gemmNT } from '../src/core/kernels/gemm.ts';
 import { gemmNT32 } from '../src/core/kernels/gemm32.ts';
 import { setBackend, wasmGemmResident, wasmGemm32Resident } from '../src/core/kernels/wasm.ts';
 import type { FloatArray } from '../src/core/array.ts';
-import { timeIt, printTable, writeResults, interleavedTimes, SpinControl } from './lib.ts';
+import { timeIt, printTable, writeResults, interleavedTimes, SpinControl, KernelControl } from './lib.ts';
 import type { Row } from './lib.ts';
 import { batchGradient, setup as mlpShard, type MlpShardData } from '../test/parallel/mlp-shards.ts';
 
 const SIZES: ReadonlyArray<readonly [number, number]> = [[16, 50], [256, 256], [1024, 512]];
 
 const shardModule = new URL('../test/parallel/mlp-shards.ts', import.meta.url);
+const kernelWorkerUrl = new URL('../test/parallel/kernel-control-worker.mjs', import.meta.url);
 const workerUrl = new URL('../test/parallel/tsx-worker.mjs', import.meta.url);
 /** Largest relative difference (to the reference's largest entry) the parallel gradients may show: sums reordered. */
 const GRAD_REL_TOL = 1e-14;
@@ -70,7 +74,7 @@ const TARGET_TWO_WORKERS = 1.7;
  * and minimum. Throws when a parallel gradient differs from the in-process one by more than GRAD_REL_TOL (relative),
  * or the 1- and N-worker gradients differ at all: a wrong gradient must not pass as a timing.
  */
-async function gradientThreadRows(batch: number, hidden: number, threads: number, reps: number): Promise<Row[]> {
+export async function gradientThreadRows(batch: number, hidden: number, threads: number, reps: number): Promise<Row[]> {
   let n = Math.max(1, threads);
   while (batch % n !== 0) n--; // equal shards
   const data: MlpShardData = { batch, hidden, backend: 'wasm' };
@@ -80,6 +84,8 @@ async function gradientThreadRows(batch: number, hidden: number, threads: number
   const pools = [];
   for (const workers of counts) pools.push(await parallelGradient({ module: shardModule, workerUrl, shards: n, workers, data }));
   const spin = n > 1 ? new SpinControl(2e6, n) : null;
+  // The shard's own work (its rows' gradient, no solve, no pool) on 1 worker n times vs on n workers at once.
+  const kernel = n > 1 ? await KernelControl.start(kernelWorkerUrl, { ...data, batch: batch / n }, n) : null;
   const single = new Float64Array(ref.run(params).dParams.length);
   // The workers' computation on this thread: each shard's prepared solve in turn, summed in shard order (as the pool
   // sums), so its gradient must equal the workers' bit for bit and its time is the solve path's without threads.
@@ -107,10 +113,12 @@ async function gradientThreadRows(batch: number, hidden: number, threads: number
       runLocal,
       ...pools.map((pg, k) => async () => { got[k].set((await pg.valueAndGradient(params)).dParams); }),
       ...(spin ? [spin.one, spin.all] : []),
+      ...(kernel ? [kernel.one, kernel.all] : []),
     ], reps));
   } finally {
     for (const pg of pools) await pg.close();
     if (spin) await spin.close();
+    if (kernel) await kernel.close();
   }
   let scale = 0;
   for (const v of single) scale = Math.max(scale, Math.abs(v));
@@ -130,7 +138,10 @@ async function gradientThreadRows(batch: number, hidden: number, threads: number
       workers: r.workers, shards: r.shards, sec: med[i], sec_min: min[i], us: med[i] * 1e6, gflops: flops / med[i] / 1e9,
       ratio_vs_one_thread: med[0] / med[i], ratio_vs_one_worker: med[2] / med[i], ratio_vs_one_worker_min: min[2] / min[i],
       max_abs_diff_vs_single: diff, max_rel_diff_vs_single: diff / scale, reps, load_avg_1min: load };
-    if (r.workers === n && n > 1) row.ratio_control_spin_speedup = med[routes.length] / med[routes.length + 1];
+    if (r.workers === n && n > 1) {
+      row.ratio_control_spin_speedup = med[routes.length] / med[routes.length + 1];
+      row.ratio_control_kernel_speedup = med[routes.length + 2] / med[routes.length + 3];
+    }
     rows.push(row);
   });
   if (got.some((g) => g.some((v, j) => v !== inProcess[j]))) {
@@ -138,7 +149,7 @@ async function gradientThreadRows(batch: number, hidden: number, threads: number
   }
   const last = rows[rows.length - 1];
   console.log(`  ${batch}x${hidden} gradient: ${rows.map((r) => `${(r.name as string).split(' wasm ')[1]} ${((r.sec as number) * 1e3).toFixed(2)} ms`).join(', ')}`
-    + (n > 1 ? `; ${n} workers / 1 worker ${(last.ratio_vs_one_worker as number).toFixed(2)}x (spin control ${(last.ratio_control_spin_speedup as number).toFixed(2)}x)` : ''));
+    + (n > 1 ? `; ${n} workers / 1 worker ${(last.ratio_vs_one_worker as number).toFixed(2)}x (spin control ${(last.ratio_control_spin_speedup as number).toFixed(2)}x, the shard's own work ${(last.ratio_control_kernel_speedup as number).toFixed(2)}x)` : ''));
   return rows;
 }
 
@@ -291,7 +302,7 @@ export async function main(args: string[] = []): Promise<void> {
   // The issue's target: a batch-256 gradient on 2 workers ≥ 1.7× as fast as on 1 worker.
   const two = rows.find((r) => r.name === 'mlp grad 256x256 wasm threads=2');
   rows.push({ name: `target mlp grad 256x256 threads=2 ≥ ${TARGET_TWO_WORKERS}x threads=1`, value_ratio: two ? two.ratio_vs_one_worker : null,
-    value_ratio_min: two ? two.ratio_vs_one_worker_min : null, limit_ratio: TARGET_TWO_WORKERS, control_spin_speedup: two?.ratio_control_spin_speedup ?? null,
+    value_ratio_min: two ? two.ratio_vs_one_worker_min : null, limit_ratio: TARGET_TWO_WORKERS, control_spin_speedup: two?.ratio_control_spin_speedup ?? null, control_kernel_speedup: two?.ratio_control_kernel_speedup ?? null,
     pass: two !== undefined && (two.ratio_vs_one_worker as number) >= TARGET_TWO_WORKERS, ...(two ? {} : { reason: `needs 2 threads, this machine has ${threads}` }) });
   const isNumpy = (r: Row): boolean => r.name.startsWith('numpy');
   const isGrad = (r: Row): boolean => r.op === 'grad' || r.name.startsWith('target');

@@ -17,7 +17,7 @@ import { isVectorField, type FieldFunction, type VectorField } from '../core/fie
 import { fieldFromPlain, type ReturningFunction } from '../integrate/field-check.ts';
 import { isTerm, type Term } from '../terms/term.ts';
 import { odeTerm } from '../terms/ode.ts';
-import { integrate } from '../integrate/solve.ts';
+import { integrate, integrateWith, integrateScratch } from '../integrate/solve.ts';
 import { resolveSolveOptions, SOLVE_KEYS, type AcceptedStep, type ResolvedOptions, type SolveOptions } from '../integrate/options.ts';
 import { GrowableBuffer, type Solution } from '../integrate/solution.ts';
 import type { SolverWorkspace } from '../solvers/solver.ts';
@@ -60,6 +60,13 @@ export interface GradientResult {
 export interface BackwardOptions {
   /** ∂L/∂t_event when the loss also depends on the time of the event that stopped the solve (default 0). */
   dEventTime?: number;
+  /**
+   * Write ∂L/∂params here (overwritten; a Float64Array of length paramCount) instead of a new array, e.g. a
+   * gradient buffer reused across training steps or shared with other threads. The result's dParams is this array.
+   */
+  dParamsOut?: Float64Array;
+  /** Write ∂L/∂y0 here (overwritten; length dim) instead of a new array; the result's dY0 is this array. */
+  dY0Out?: Float64Array;
 }
 
 /** A solution that can be differentiated. */
@@ -106,7 +113,7 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
   const params = solveOptions.params ?? new Float64Array(0);
   const snapshot = new Float64Array(params.length);
   snapshot.set(params);
-  const y0Probe = new Float64Array(term.dim);
+  const y0Probe = new Float64Array(term.dim), y0Copy = new Float64Array(term.dim);
   // The solver the method runs with (the reversible method wraps an RK method), then the forward's own needs.
   let cfg = resolveSolveOptions(term, y0Probe, { ...solveOptions, params: snapshot });
   if (method.solverFor !== undefined) {
@@ -114,6 +121,7 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
     if (s !== cfg.solver) cfg = resolveSolveOptions(term, y0Probe, { ...solveOptions, params: snapshot, method: s, dp5ErrorWeights: undefined });
   }
   const ws: SolverWorkspace = cfg.solver.workspace(term);
+  const scratch = integrateScratch(cfg);
   const run: GradientRun = method.prepare({ where: `${where} (${cfg.solver.name}, gradient '${method.name}')`, cfg, ws });
   const userSave = cfg.saveAt;
   let extraIndex: Int32Array | null = null, userIndex: Int32Array | null = null;
@@ -162,7 +170,7 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
       times.length = 0; hs.length = 0; restart.length = 0;
       times.push(cfg.t0); restart.push(0);
       run.beginForward(y0);
-      const full = integrate(fcfg, y0, ws);
+      const full = integrateWith(fcfg, y0, ws, scratch);
       const N = hs.length;
       const grid: ForwardGrid = {
         times: times.data.subarray(0, N + 1).slice(), hs: hs.data.subarray(0, N).slice(),
@@ -170,8 +178,11 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
       };
       const sol = userIndex === null ? full : selectRows(full, userIndex);
       const extraRows = extraIndex === null ? new Float64Array(0) : pickRows(full.ys, extraIndex, d);
+      y0Copy.set(y0);
       const fwd: ForwardRecord = {
-        y0: Float64Array.from(y0), params: Float64Array.from(snapshot), solution: sol, grid,
+        // params: the snapshot itself (the next run overwrites it, and then this solution can no longer backward);
+        // y0: a copy in a buffer of this prepared solve (the caller may change y0 before backward).
+        y0: y0Copy, params: snapshot, solution: sol, grid,
         schedule: buildSchedule(sol.ts, grid), saveTimes: sol.ts, extraRows,
         extraTimes: needs?.saveTimes ?? new Float64Array(0),
       };
@@ -187,9 +198,11 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
           if (gen !== generation) {
             throw new TideError('BAD_ARGUMENT', `${where}.backward: this solution's forward records were reused by a later run() of the same prepared solve (run ${generation}; this is run ${gen}). Call backward before the next run(), or use one prepareSolve per solution you keep.`, { run: gen, latest: generation });
           }
-          checkOptionKeys(`${where}.backward`, bopts, ['dEventTime']);
+          checkOptionKeys(`${where}.backward`, bopts, ['dEventTime', 'dParamsOut', 'dY0Out']);
           const g = sol.status === 'event' ? eventCotangent(cfg, fwd, dYs, bopts.dEventTime ?? 0) : dYs;
-          const dY0 = new Float64Array(d), dParams = new Float64Array(p);
+          const dY0 = outArray(`${where}.backward`, 'dY0Out', bopts.dY0Out, d, `${d} (the state's dim)`);
+          const dParams = outArray(`${where}.backward`, 'dParamsOut', bopts.dParamsOut, p, `${p} (paramCount)`);
+          if (dY0 === dParams) throw new TideError('BAD_ARGUMENT', `${where}.backward: dY0Out and dParamsOut are the same array; give two arrays.`);
           // The backward pass evaluates the field at the forward's params (fwd.params, a copy nobody edits).
           const field = cfg.field;
           if (field !== null && field.hold !== undefined) field.hold(fwd.params as Float64Array);
@@ -202,6 +215,14 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
       return out;
     },
   };
+}
+
+/** A caller's output array for backward (checked, zeroed), or a new one. */
+function outArray(where: string, name: string, a: unknown, n: number, expected: string): Float64Array {
+  if (a === undefined) return new Float64Array(n);
+  if (!(a instanceof Float64Array) || a.length !== n) throw new TideError('SHAPE', `${where}: ${name} must be a Float64Array of length ${expected}, got ${describe(a)}.`, { option: name, expected: n });
+  a.fill(0);
+  return a;
 }
 
 /** NaN/Inf in the gradients is an error that names where it appeared. */

@@ -96,23 +96,56 @@ function failure(code: 'NONFINITE' | 'STEP_UNDERFLOW' | 'MAX_STEPS', message: st
 
 const STATUS_OF: Record<string, SolveStatus> = { NONFINITE: 'nonfinite', STEP_UNDERFLOW: 'step-underflow', MAX_STEPS: 'max-steps' };
 
+/**
+ * The state-sized buffers of one solve (the state and its successor, the error vector, the step's dense
+ * coefficients, interpolation and event scratch), allocated once by {@link integrateScratch} so that repeated solves
+ * (a prepared solve's runs) allocate no state-sized memory but what they return.
+ */
+export interface IntegrateScratch {
+  readonly n: number;
+  readonly width: number;
+  readonly y: Float64Array;
+  readonly yNew: Float64Array;
+  readonly err: Float64Array;
+  readonly coef: Float64Array;
+  readonly yInterp: Float64Array;
+  readonly yEvent: Float64Array;
+}
+
+/** Buffers for solves of cfg's size and solver (see {@link IntegrateScratch}). */
+export function integrateScratch(cfg: ResolvedOptions): IntegrateScratch {
+  const n = cfg.dim, width = cfg.solver.denseWidth;
+  return {
+    n, width, y: new Float64Array(n), yNew: new Float64Array(n), err: new Float64Array(n),
+    coef: new Float64Array(width * n), yInterp: new Float64Array(n), yEvent: new Float64Array(n),
+  };
+}
+
 /** The loop proper, on checked options. */
 export function integrate(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: SolverWorkspace = cfg.solver.workspace(cfg.term)): Solution {
+  return integrateWith(cfg, y0, ws, null);
+}
+
+/** {@link integrate} with the state-sized buffers of a prepared solve (null: allocated here). Internal. */
+export function integrateWith(cfg: ResolvedOptions, y0: Readonly<Float64Array>, ws: SolverWorkspace,
+  scratch: IntegrateScratch | null): Solution {
   const { field, term, solver, params, dim: n, t0, t1, where, saveAt, adaptive, norm, rtol, atol } = cfg;
   const dir = t1 >= t0 ? 1 : -1;
   const span = Math.abs(t1 - t0);
   ws.trackStiffness = cfg.onStep !== undefined && solver.stiffnessStages !== null && field !== null;
 
   // Phase 1: buffers, allocated once.
-  let y: Float64Array = Float64Array.from(y0 as Float64Array);
-  let yNew: Float64Array = new Float64Array(n);
+  const width = solver.denseWidth;
+  const sc = scratch !== null && scratch.n === n && scratch.width === width ? scratch : null;
+  let y: Float64Array = sc !== null ? sc.y : new Float64Array(n);
+  y.set(y0);
+  let yNew: Float64Array = sc !== null ? sc.yNew : new Float64Array(n);
   // The error vector is formed when it controls the step or a callback may read it.
   const wantErr = solver.errorOrder !== undefined && (adaptive || cfg.onStep !== undefined || cfg.onAccept !== undefined);
-  const err = wantErr ? new Float64Array(n) : null;
-  const width = solver.denseWidth;
-  const coef = new Float64Array(width * n);
-  const yInterp = new Float64Array(n);
-  const yEvent = new Float64Array(n);
+  const err = wantErr ? (sc !== null ? sc.err : new Float64Array(n)) : null;
+  const coef = sc !== null ? sc.coef : new Float64Array(width * n);
+  const yInterp = sc !== null ? sc.yInterp : new Float64Array(n);
+  const yEvent = sc !== null ? sc.yEvent : new Float64Array(n);
   const ts = saveAt.ts;
   const rows = (saveAt.t0 ? 1 : 0) + ts.length + (saveAt.t1 ? 1 : 0) + (saveAt.steps ? 64 : 0);
   const saves = new SaveBuffer(n, rows);

@@ -299,22 +299,40 @@ async function startPool(options: ParallelGradientOptions, moduleUrl: string, sh
       runGroup(group, payload).catch((e: unknown) => { throw workerError(e, group, shards, moduleUrl, 'a gradient call'); })));
     const results = new Array<ShardResult>(shards);
     groups.forEach((group, g) => group.forEach((s, k) => { results[s] = perGroup[g][k]; }));
-    // Sum in shard order, whatever worker ran which shard.
-    const dParams = new Float64Array(p);
-    const dims = layout.dims;
-    const dY0 = new Float64Array(dimTotal);
+    const dParams = new Float64Array(p), dY0 = new Float64Array(dimTotal);
+    sumShards(shared, layout, shards, p, dParams, dY0);
     let loss = 0;
-    for (let s = 0, at = 0; s < shards; s++) {
-      const g = shared.subarray(layout.gradOffsets[s], layout.gradOffsets[s] + p);
-      const gy = shared.subarray(layout.y0Offsets[s], layout.y0Offsets[s] + dims[s]);
-      checkShardGradient(s, shards, g, gy);
-      for (let i = 0; i < p; i++) dParams[i] += g[i];
-      dY0.set(gy, at);
-      at += dims[s];
-      loss += results[s].loss;
-    }
+    for (let s = 0; s < shards; s++) loss += results[s].loss;
     return { loss, dParams, dY0, report: combineReports(results.map((r) => r.report)), shards: results };
   }
+}
+
+/**
+ * dParams = Σ_s (shard s's gradient) in shard order, whatever worker ran which shard, and dY0 = the shards' dY0 in
+ * order. One pass over each shard's gradient: the sum is finite only if every term is (an Inf or NaN term makes it Inf
+ * or NaN), so the shards are searched for the culprit only when it is not, and the error names the first bad shard as
+ * a check of each shard would; if none is bad, the sum overflowed, which is an error too. A plain function, so its loops are optimised apart from the async caller.
+ */
+function sumShards(shared: Readonly<Float64Array>, layout: BufferLayout, shards: number, p: number,
+  dParams: Float64Array, dY0: Float64Array): void {
+  const dims = layout.dims;
+  for (let s = 0, at = 0; s < shards; s++) {
+    const go = layout.gradOffsets[s], yo = layout.y0Offsets[s], dim = dims[s];
+    for (let i = 0; i < p; i++) dParams[i] += shared[go + i];
+    for (let m = 0; m < dim; m++) dY0[at + m] = shared[yo + m];
+    at += dim;
+  }
+  let probe = 0;
+  for (let i = 0; i < p; i++) probe += dParams[i] * 0;
+  for (let m = 0; m < dY0.length; m++) probe += dY0[m] * 0;
+  if (probe === 0) return;
+  for (let s = 0; s < shards; s++) {
+    const go = layout.gradOffsets[s], yo = layout.y0Offsets[s];
+    checkShardGradient(s, shards, shared.subarray(go, go + p), shared.subarray(yo, yo + dims[s]));
+  }
+  // Every shard finite, their sum not: it overflowed.
+  const i = firstNonFinite(dParams);
+  throw new TideError('NONFINITE', `parallel gradient: every shard's gradient is finite but their sum overflows (dParams[${i}] = ${dParams[i]}). Scale the loss down (e.g. a mean instead of a sum over the batch).`, { index: i });
 }
 
 /**

@@ -150,9 +150,8 @@ export async function prepareShard(mod: Record<string, unknown>, exportName: str
     try { L = loss(sol.ys, dYs, b); } catch (e) { rethrowUser(where, 'the loss', `its evaluation on shard ${ctx.shard}'s saved outputs`, e, { shard: ctx.shard }); }
     if (typeof L !== 'number' || !Number.isFinite(L)) throw new TideError('NONFINITE', `${where}: the loss returned ${fmtGot(L)}; it must be a finite number (check shard ${ctx.shard}'s data and predictions).`, { shard: ctx.shard });
     checkFinite(where, 'the loss gradient dYs', dYs, 'The loss must write a finite ∂L/∂ys into dYs.');
-    const g = sol.backward(dYs);
-    dParams.set(g.dParams);
-    dY0.set(g.dY0);
+    // Straight into the caller's arrays (the shared buffer's views in a worker): no gradient-sized allocation or copy.
+    const g = sol.backward(dYs, { dParamsOut: dParams, dY0Out: dY0 });
     return { loss: L, report: g.report };
   }
 }

@@ -302,3 +302,39 @@ describe('prepared solves', () => {
     }
   });
 });
+
+describe('backward into the caller\'s arrays (dParamsOut, dY0Out)', () => {
+  test('the same gradients as fresh arrays, written into (and returned as) the given ones, for every method', () => {
+    const net = mlp([2, 8, 2], { activation: 'tanh' });
+    const field = fieldFromModel(net, 3);
+    const params = new Float64Array(net.paramCount); net.init(params, new Rng(4));
+    const y0 = new Rng(5).fillNormal(new Float64Array(6));
+    for (const gradient of ['direct', 'backsolve', 'interpolated', 'checkpoint', 'reversible'] as const) {
+      const prepared = prepareSolve(field, { t1: 1, method: 'dopri5', rtol: 1e-6, atol: 1e-8, params, gradient, saveAt: { ts: [0.5, 1] } });
+      const sol = prepared.run(y0);
+      const dYs = Float64Array.from(sol.ys);
+      const fresh = sol.backward(dYs);
+      const dParamsOut = new Float64Array(net.paramCount).fill(7), dY0Out = new Float64Array(6).fill(7); // overwritten, not added to
+      const into = sol.backward(dYs, { dParamsOut, dY0Out });
+      assert.equal(into.dParams, dParamsOut, `${gradient}: dParams is not the given array`);
+      assert.equal(into.dY0, dY0Out, `${gradient}: dY0 is not the given array`);
+      assert.ok(dParamsOut.every((v, i) => Object.is(v, fresh.dParams[i])), `${gradient}: dParamsOut differs from a fresh backward`);
+      assert.ok(dY0Out.every((v, i) => Object.is(v, fresh.dY0[i])), `${gradient}: dY0Out differs from a fresh backward`);
+    }
+  });
+
+  test('wrong lengths, wrong types and one array for both are SHAPE / BAD_ARGUMENT errors', () => {
+    const sol = solveWithGradient(osc.field, osc.y0, { t1: 1, params: osc.params, method: 'rk4', stepSize: 0.1, gradient: 'direct' });
+    const dYs = Float64Array.from(sol.ys);
+    const p = osc.field.paramCount, d = osc.y0.length;
+    throwsTide(() => sol.backward(dYs, { dParamsOut: new Float64Array(p + 1) }), 'SHAPE', /dParamsOut/);
+    throwsTide(() => sol.backward(dYs, { dY0Out: new Float64Array(d + 1) }), 'SHAPE', /dY0Out/);
+    throwsTide(() => sol.backward(dYs, { dY0Out: new Float32Array(d) as unknown as Float64Array }), 'SHAPE', /Float64Array/);
+    // One array for both (possible when paramCount = dim: a 2-dim field with 2 params).
+    const two = { dim: 2, paramCount: 2, eval(o: Float64Array, _t: number, y: Float64Array, q: Float64Array) { o[0] = -q[0] * y[0]; o[1] = -q[1] * y[1]; },
+      vjp(dY: Float64Array, dP: Float64Array | null, v: Float64Array, _t: number, y: Float64Array, q: Float64Array) { dY[0] = -q[0] * v[0]; dY[1] = -q[1] * v[1]; if (dP) { dP[0] -= v[0] * y[0]; dP[1] -= v[1] * y[1]; } return 0; } };
+    const s2 = solveWithGradient(two, Float64Array.of(1, 2), { t1: 1, params: Float64Array.of(1, 2), method: 'rk4', stepSize: 0.1, gradient: 'direct' });
+    const same = new Float64Array(2);
+    throwsTide(() => s2.backward(Float64Array.from(s2.ys), { dParamsOut: same, dY0Out: same }), 'BAD_ARGUMENT', /same array/);
+  });
+});

@@ -77,6 +77,11 @@ test('a loss that throws, NaN in a shard gradient and a crashed worker fail the 
     isTide('USER_FUNCTION', 'shard 0 of 2', 'stopped'));
 });
 
+test('shard gradients that are finite one by one but overflow when summed are a NONFINITE error, not an Inf gradient', async () => {
+  await assert.rejects(parallelValueAndGradient({ module, workerUrl, shards: 2, workers: 1, data: { fault: 'huge' }, params: P }),
+    isTide('NONFINITE', 'every shard\'s gradient is finite but their sum overflows', 'dParams[0] = Infinity'));
+});
+
 test('misusing a pool: wrong params, overlapping calls, calls after close', async () => {
   const pg = await parallelGradient({ module, workerUrl, shards: 2 });
   try {
