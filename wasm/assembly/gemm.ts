@@ -182,6 +182,13 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f64): void {
  * field (batch 16, widths 2 and 50) packing, zero-padded slivers and edge tiles cost more than the products.
  */
 const DIRECT_MAX: i64 = 8192;
+/**
+ * Up to this many multiply-adds the direct route still wins, measured in one process against the packed route
+ * (bench/scaling's 16×50 layers, 32³, 16×64×64, 256×4×64, …: 1.2–1.8× for B not transposed) — but with B transposed
+ * only when m ≥ DIRECT_NT_MIN_M: its transposition of B (k·n copies) is repaid over m rows (m = 4–16 lost up to 8×).
+ */
+const DIRECT_WIDE_MAX: i64 = 65536;
+const DIRECT_NT_MIN_M: i32 = 32;
 
 /** c[0..2) = alpha·acc + beta·c (c not read for beta = 0), as storeRow does for one vector. */
 @inline function storePair(c: usize, acc: v128, va: v128, vb: v128, beta0: bool): void {
@@ -283,7 +290,9 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f6
   const tile = work, ap = work + 128;
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 8;
-  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX && (transB == 0 || n <= NC)) {
+  const mnk = <i64>m * <i64>n * <i64>k;
+  if (k <= KC && (transB == 0 || n <= NC)
+    && (mnk <= DIRECT_MAX || (mnk <= DIRECT_WIDE_MAX && (transB == 0 || m >= DIRECT_NT_MIN_M)))) {
     if (transB == 0) { gemmDirect(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
     // op(B) = Bᵀ: transposed once into the B panel's space, which holds KC × NC entries (so n ≤ NC above).
     for (let j = 0; j < n; j++) {

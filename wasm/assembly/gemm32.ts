@@ -9,7 +9,8 @@
  * Rows along k (A not transposed, B transposed) are read four rows × four values at a time and transposed with
  * shuffles; columns along k (A transposed, B not) are contiguous per step of k. Past-the-edge slivers are zero.
  *
- * Products of at most 8192 multiply-adds (k ≤ KC) skip the packing: a direct loop over A and B (Bᵀ first transposed
+ * Products of at most 8192 multiply-adds, or 65536 when B is not transposed or m ≥ 32 (k ≤ KC), skip the packing:
+ * a direct loop over A and B (Bᵀ first transposed
  * into the panel space) with 4×8 and 4×4 register blocks, the same float32 sums in the same order (bit-identical).
  *
  * Rounding: float32 throughout; each C entry is a float32 sum over k in order within a KC block, blocks added in
@@ -201,6 +202,13 @@ function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32): void {
  * (batch 16, widths 2 and 50) packing, zero-padded slivers and edge tiles cost more than the products.
  */
 const DIRECT_MAX: i64 = 8192;
+/**
+ * Up to this many multiply-adds the direct route still wins, measured in one process against the packed route
+ * (bench/scaling's 16×50 layers, 32³, 16×64×64, 256×4×64, …: 1.2–1.8× for B not transposed) — but with B transposed
+ * only when m ≥ DIRECT_NT_MIN_M: its transposition of B (k·n copies) is repaid over m rows (m = 4–16 lost up to 8×).
+ */
+const DIRECT_WIDE_MAX: i64 = 65536;
+const DIRECT_NT_MIN_M: i32 = 32;
 
 /** c[0..4) = alpha·acc + beta·c (c not read for beta = 0), as storeRow does for one vector. */
 @inline function storeQuad(c: usize, acc: v128, va: v128, vb: v128, beta0: bool): void {
@@ -315,7 +323,9 @@ export function gemm32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: 
   const kcMax = min(k, KC), mcMax = min(m, MC);
   const bp = ap + <usize>((mcMax + MR - 1) / MR * MR) * <usize>kcMax * 4;
   // The B panel holds min(n, NC)·min(k, KC) floats at least, so a transposed Bᵀ of k×n fits when n ≤ NC.
-  if (k <= KC && <i64>m * <i64>n * <i64>k <= DIRECT_MAX && (transB == 0 || n <= NC)) {
+  const mnk = <i64>m * <i64>n * <i64>k;
+  if (k <= KC && (transB == 0 || n <= NC)
+    && (mnk <= DIRECT_MAX || (mnk <= DIRECT_WIDE_MAX && (transB == 0 || m >= DIRECT_NT_MIN_M)))) {
     if (transB == 0) { gemm32Direct(transA, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc); return; }
     for (let j = 0; j < n; j++) {
       const src = b + ((<usize>j * <usize>ldb) << 2), dst = bp + (<usize>j << 2), step = <usize>n << 2;

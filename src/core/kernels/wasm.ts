@@ -18,8 +18,9 @@
  * fused dense kernels keep z and dz inside the module between their gemms. A chain of dense layers (float64, or
  * float32 on the float32 kernels) with tanh, relu or identity runs forward and backward as one call each: its hidden activations stay in the arena from
  * the forward to the matching VJP and are copied out to the chain's workspace only when another call needs the
- * arena (wasmSettle), on a backend switch, or before the JS route. Products of at most 8192 multiply–adds skip
- * packing (a direct loop with 4×4 and 4×2 register blocks, the same sums in the same order, so bit-identical).
+ * arena (wasmSettle), on a backend switch, or before the JS route. Products of at most 8192 multiply–adds (65536
+ * when B is not transposed or m ≥ 32) skip packing (a direct loop with 4×4 and 4×2 register blocks, the same sums
+ * in the same order, so bit-identical).
  * Calls allocate nothing once the arena has grown to the largest call and the cached views of it exist.
  */
 import { TideError } from '../errors.ts';

@@ -106,10 +106,11 @@ describe('float32 gemm: f32x4 Wasm against the JS kernels and the exact product'
     setBackend('wasm');
     const rng = new Rng(41);
     // Column counts covering the 8-, 4- and one-column blocks of the direct loop; row counts with and without leftovers.
-    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3], [5, 15, 11], [4, 12, 6]]) {
+    // Up to 8192 multiply-adds every product goes direct; up to 65536 those with m ≥ 32 or B not transposed (16×50×50).
+    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3], [5, 15, 11], [4, 12, 6], [16, 50, 50], [50, 16, 50], [33, 31, 29], [36, 17, 100]]) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
         for (const [alpha, beta] of [[1, 0], [1, 1], [-0.5, 2]]) {
-          const R = Math.ceil(9000 / (m * n * k)) + 1, M = m * R; // M·n·k above the no-packing limit (8192)
+          const R = Math.ceil(70000 / (m * n * k)) + 1, M = m * R; // M·n·k above every no-packing limit (65536)
           const a = normal32(rng, m * k), b = normal32(rng, k * n), c0 = normal32(rng, m * n);
           const aBig = new Float32Array(M * k), cBig = new Float32Array(M * n);
           for (let q = 0; q < R; q++) {

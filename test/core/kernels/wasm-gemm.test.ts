@@ -136,10 +136,11 @@ describe('wasm gemm against the JS kernels', () => {
   test('small products (no packing) are bit-identical to the same rows of a large, packed product', () => {
     setBackend('wasm');
     const rng = new Rng(41);
-    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3]]) {
+    // Up to 8192 multiply-adds every product goes direct; up to 65536 those with m ≥ 32 or B not transposed (16×50×50).
+    for (const [m, n, k] of [[16, 50, 2], [16, 2, 50], [2, 50, 16], [50, 2, 16], [3, 5, 7], [1, 1, 1], [7, 9, 3], [16, 50, 50], [50, 16, 50], [33, 31, 29], [36, 17, 100]]) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
         for (const [alpha, beta] of [[1, 0], [1, 1], [-0.5, 2]]) {
-          const R = Math.ceil(9000 / (m * n * k)) + 1, M = m * R; // M·n·k above the no-packing limit (8192)
+          const R = Math.ceil(70000 / (m * n * k)) + 1, M = m * R; // M·n·k above every no-packing limit (65536)
           const a = normal(rng, m * k), b = normal(rng, k * n), c0 = normal(rng, m * n);
           // op(A) of the large product: op(A) stacked R times (A stored M×k, or k×M when transposed).
           const aBig = new Float64Array(M * k), cBig = new Float64Array(M * n);
