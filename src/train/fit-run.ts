@@ -6,24 +6,12 @@
  * Core code (no Node APIs).
  */
 import { TideError, checkOptions, checkFunction, fmtGot, rethrowUser } from '../core/errors.ts';
-import type { Optimizer } from '../optim/optimizer.ts';
 import type { GradientReport } from '../gradients/method.ts';
 import { Rng } from '../core/random.ts';
-import type { FitLogRow, FitResult, FitState, FitStep } from './fit.ts';
+import type { FitLogRow, FitOptions, FitResult, FitState, FitStep } from './fit.ts';
 
 /** The loop options fit and fitParallel share (documented on FitOptions). */
-export interface FitRunOptions {
-  params: Float64Array;
-  optimizer: Optimizer;
-  steps: number;
-  onStep?: (info: FitStep) => void;
-  seed?: number;
-  rng?: Rng;
-  every?: { n: number; fn: (info: FitStep) => void };
-  earlyStopping?: { patience: number; minDelta?: number };
-  log?: boolean;
-  resume?: FitState;
-}
+export type FitRunOptions = Pick<FitOptions, 'params' | 'optimizer' | 'steps' | 'onStep' | 'seed' | 'rng' | 'every' | 'earlyStopping' | 'log' | 'resume'>;
 
 export function checkPlain(where: string, key: string, x: unknown, example: string): void {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) {
