@@ -19,14 +19,9 @@
 import { mlp, Rng, fieldFromModel, solve } from '../src/index.ts';
 import type { Model } from '../src/index.ts';
 import { printTable, writeResults, type Row } from './lib.ts';
+import { maxDiffOverMax } from '../test/oracles/finite-diff.ts';
 
 const B = 16, H = 50, D = 2, T = 10;
-
-function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < ref.length; i++) { num = Math.max(num, Math.abs(a[i] - ref[i])); den = Math.max(den, Math.abs(ref[i])); }
-  return num / den;
-}
 
 /** RK4 with a float32 state (y and the stage inputs in Float32Array), optionally Kahan-compensated across steps. */
 function rk4Float32State(model: Model, p32: Float32Array, y0: Float64Array, steps: number, kahan: boolean): Float32Array {
@@ -74,7 +69,7 @@ export function main(args: string[] = []): void {
       ['float32 state + Kahan', rk4Float32State(net32, p32, y0, steps, true), 8],
     ];
     for (const [label, y, bytes] of routes) {
-      rows.push({ name: `rk4 N=${steps}: ${label}`, steps, route: label, rel_err_vs_float64: relErr(y, ref), state_bytes: bytes * y0.length });
+      rows.push({ name: `rk4 N=${steps}: ${label}`, steps, route: label, rel_err_vs_float64: maxDiffOverMax(y, ref), state_bytes: bytes * y0.length });
     }
   }
   const at = (route: string, steps: number): number => rows.find((r) => r.route === route && r.steps === steps)?.rel_err_vs_float64 as number;

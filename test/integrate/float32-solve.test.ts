@@ -8,15 +8,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mlp, Rng, fieldFromModel, solve, valueAndGradient, fit, adam, kernels, FLOAT32_MIN_RTOL, TideError } from '../../src/index.ts';
+import { maxDiffOverMax } from '../oracles/finite-diff.ts';
 
 after(() => kernels.setBackend('auto'));
-
-/** max |a − b| / max |b|. */
-function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let n = 0, d = 0;
-  for (let i = 0; i < a.length; i++) { n = Math.max(n, Math.abs(a[i] - b[i])); d = Math.max(d, Math.abs(b[i])); }
-  return n / d;
-}
 
 /** The same tanh MLP field in float64 and float32, on weights representable in float32. */
 function pair(sizes: number[], batch: number, seed: number) {
@@ -49,7 +43,7 @@ describe('float32 fields in float64 solves', () => {
           const o = { t1: 3, params, method: 'dopri5', rtol, atol: rtol * 1e-2, saveAt: { ts: [1, 2, 3] } } as const;
           const a = solve(f64, y0, o), b = solve(f32, y0, o);
           assert.equal(b.status, 'success');
-          const err = rel(b.ys, a.ys);
+          const err = maxDiffOverMax(b.ys, a.ys);
           assert.ok(err < bound, `${sizes.join('→')} batch ${batch}, rtol ${rtol}: float32 differs from float64 by ${err} (bound ${bound})`);
         }
       }
@@ -84,8 +78,8 @@ describe('float32 fields in float64 solves', () => {
         const o = { t1: 2, saveAt: { ts: [1, 2] }, params, method, gradient, ...extra };
         const g64 = valueAndGradient(sumSquares, f64, y0, o), g32 = valueAndGradient(sumSquares, f32, y0, o);
         assert.ok(Math.abs(g32.loss - g64.loss) < 1e-5 * g64.loss, `${gradient} (${backend}): loss ${g32.loss} vs ${g64.loss}`);
-        assert.ok(rel(g32.dParams, g64.dParams) < 1e-4, `${gradient} (${backend}): dParams differ by ${rel(g32.dParams, g64.dParams)}`);
-        assert.ok(rel(g32.dY0, g64.dY0) < 1e-4, `${gradient} (${backend}): dY0 differ by ${rel(g32.dY0, g64.dY0)}`);
+        assert.ok(maxDiffOverMax(g32.dParams, g64.dParams) < 1e-4, `${gradient} (${backend}): dParams differ by ${maxDiffOverMax(g32.dParams, g64.dParams)}`);
+        assert.ok(maxDiffOverMax(g32.dY0, g64.dY0) < 1e-4, `${gradient} (${backend}): dY0 differ by ${maxDiffOverMax(g32.dY0, g64.dY0)}`);
       }
     }
   });
@@ -102,7 +96,7 @@ describe('float32 fields in float64 solves', () => {
     const runs = [f64, f32].map((field) => fit({ field, y0, params: params.slice(), loss, optimizer: adam({ lr: 1e-2 }), steps: 15,
       solve: { t1: 1, saveAt: { ts: [1] }, method: 'dopri5', rtol: 1e-5, atol: 1e-7, gradient: 'direct' } }));
     assert.ok(runs[1].finalLoss < runs[1].losses[0], 'float32 loss falls');
-    assert.ok(rel(runs[1].losses, runs[0].losses) < 1e-4, `float32 losses follow float64: ${rel(runs[1].losses, runs[0].losses)}`);
+    assert.ok(maxDiffOverMax(runs[1].losses, runs[0].losses) < 1e-4, `float32 losses follow float64: ${maxDiffOverMax(runs[1].losses, runs[0].losses)}`);
   });
 
   test('y, params and cotangents of a float32 field are Float64Arrays: a Float32Array is a DTYPE TideError', () => {

@@ -16,6 +16,13 @@ export function centralDiff(f: (x: Float64Array) => number, x: Float64Array, h =
   return g;
 }
 
+/** max_i |a_i − b_i| / max_i |b_i|: the largest difference relative to the largest entry of the reference b. */
+export function maxDiffOverMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < b.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); m = Math.max(m, Math.abs(b[i])); }
+  return d / m;
+}
+
 /** Max over entries of |a − b| / max(|a|, |b|, floor). */
 export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
   if (a.length !== b.length) throw new Error(`maxRelErr: lengths ${a.length} and ${b.length} differ`);

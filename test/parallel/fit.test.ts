@@ -12,6 +12,7 @@ import {
   type ParallelGradient, type FitParallelOptions, type FitState, type FitStep,
 } from '../../src/index.ts';
 import { setup, draw, fitProblem, fitBatch, type WindowShardData, type WindowPayload } from './window-shards.ts';
+import { maxDiffOverMax } from '../oracles/finite-diff.ts';
 
 const module = new URL('./window-shards.ts', import.meta.url);
 const workerUrl = new URL('./tsx-worker.mjs', import.meta.url);
@@ -32,12 +33,6 @@ function isTide(code: string, ...phrases: string[]) {
 }
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); m = Math.max(m, Math.abs(b[i])); }
-  return d / m;
-}
-
 /** fit on the whole minibatch (one field), with fitParallel's seed and steps. */
 function fitRef(steps: number, extra: Partial<Parameters<typeof fit>[0]> = {}) {
   const params = fp.params.slice();
@@ -72,7 +67,7 @@ test('valueAndGradient(params, payload): each shard takes its slice through its 
   // ... which is the batched problem up to summation order
   const whole = valueAndGradient(fp.loss, fp.field, fp.y0, { ...fp.solve, params: fp.params });
   assert.ok(rel(plain.loss, whole.loss) < 1e-14, `${plain.loss} vs ${whole.loss}`);
-  assert.ok(relDiff(plain.dParams, whole.dParams) < 1e-13);
+  assert.ok(maxDiffOverMax(plain.dParams, whole.dParams) < 1e-13);
 });
 
 test('fitParallel with minibatches equals single-thread fit on the whole batch; log rows, every and onStep as fit\'s', async () => {
@@ -83,7 +78,7 @@ test('fitParallel with minibatches equals single-thread fit on the whole batch; 
   assert.equal(r.stepsRun, steps);
   assert.equal(r.stopped, 'steps');
   for (let k = 0; k < steps; k++) assert.ok(rel(r.losses[k], ref.r.losses[k]) < 1e-14, `step ${k}: ${r.losses[k]} vs ${ref.r.losses[k]}`);
-  assert.ok(relDiff(params, ref.params) < 1e-12, `params rel diff ${relDiff(params, ref.params)}`);
+  assert.ok(maxDiffOverMax(params, ref.params) < 1e-12, `params rel diff ${maxDiffOverMax(params, ref.params)}`);
   assert.ok(r.finalLoss < r.losses[0] || r.minLoss < r.losses[0], 'training lowers the loss');
   assert.deepEqual(everyPar, [1, 3, 5]);
   assert.deepEqual(everyPar, everyRef);
@@ -116,7 +111,7 @@ test('fitParallel: a time grid that changes with the step re-prepares each shard
   const ref = fitRef(4, { batch: fitBatch(data, grids), log: true });
   const { r, params } = await par(4, { batch: draw(data, grids), log: true });
   for (let k = 0; k < 4; k++) assert.ok(rel(r.losses[k], ref.r.losses[k]) < 1e-14, `step ${k}: ${r.losses[k]} vs ${ref.r.losses[k]}`);
-  assert.ok(relDiff(params, ref.params) < 1e-12);
+  assert.ok(maxDiffOverMax(params, ref.params) < 1e-12);
   // rk4 with h = 0.1 to t1 = 0.5, then 0.6: 5 and 6 steps, in each of the 2 shards (twice fit's count on one field)
   assert.deepEqual(r.log.map((row) => row.nfe_fwd), ref.r.log.map((row) => 2 * row.nfe_fwd));
   assert.ok(r.log[1].nfe_fwd > r.log[0].nfe_fwd);

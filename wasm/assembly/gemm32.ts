@@ -137,8 +137,8 @@ function micro4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32,
   storeRow(c, c30, c31, va, vb, beta0);
 }
 
-function microEdge(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize): void {
-  micro4x8(kc, ap, bp, tile, 8, 1, 0);
+/** rows × cols of the scratch tile (rows of 8 floats) into c: c = alpha·tile (beta = 0, c not read) or beta·c + alpha·tile. */
+@inline function storeTile(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32, alpha: f32, beta: f32): void {
   for (let r = 0; r < rows; r++) {
     const cr = c + ((<usize>r * <usize>ldc) << 2), tr = tile + (<usize>r << 5);
     for (let q = 0; q < cols; q++) {
@@ -147,6 +147,11 @@ function microEdge(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32
       store<f32>(cr + o, beta == 0 ? alpha * s : beta * load<f32>(cr + o) + alpha * s);
     }
   }
+}
+
+function microEdge(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize): void {
+  micro4x8(kc, ap, bp, tile, 8, 1, 0);
+  storeTile(c, ldc, tile, rows, cols, alpha, beta);
 }
 
 /**
@@ -164,14 +169,7 @@ function microEdgeHalf(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha:
     ap += 16; bp += 32;
   }
   v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
-  for (let r = 0; r < rows; r++) {
-    const cr = c + ((<usize>r * <usize>ldc) << 2), tr = tile + (<usize>r << 5);
-    for (let q = 0; q < cols; q++) {
-      const o = <usize>q << 2;
-      const s = load<f32>(tr + o);
-      store<f32>(cr + o, beta == 0 ? alpha * s : beta * load<f32>(cr + o) + alpha * s);
-    }
-  }
+  storeTile(c, ldc, tile, rows, cols, alpha, beta);
 }
 
 function macro(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32, tile: usize): void {
