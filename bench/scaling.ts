@@ -74,7 +74,7 @@ const TARGET_TWO_WORKERS = 1.7;
  * and minimum. Throws when a parallel gradient differs from the in-process one by more than GRAD_REL_TOL (relative),
  * or the 1- and N-worker gradients differ at all: a wrong gradient must not pass as a timing.
  */
-export async function gradientThreadRows(batch: number, hidden: number, threads: number, reps: number): Promise<Row[]> {
+async function gradientThreadRows(batch: number, hidden: number, threads: number, reps: number): Promise<Row[]> {
   let n = Math.max(1, threads);
   while (batch % n !== 0) n--; // equal shards
   const data: MlpShardData = { batch, hidden, backend: 'wasm' };

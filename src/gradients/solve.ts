@@ -204,10 +204,10 @@ export function prepareSolve(termArg: Term | VectorField, options: GradientSolve
           const dParams = outArray(`${where}.backward`, 'dParamsOut', bopts.dParamsOut, p, `${p} (paramCount)`);
           if (dY0 === dParams) throw new TideError('BAD_ARGUMENT', `${where}.backward: dY0Out and dParamsOut are the same array; give two arrays.`);
           // The backward pass evaluates the field at the forward's params (fwd.params, a copy nobody edits).
-          const field = cfg.field;
-          if (field !== null && field.hold !== undefined) field.hold(fwd.params as Float64Array);
+          const holder = cfg.field !== null && cfg.field.hold !== undefined ? cfg.field : null;
+          if (holder !== null) holder.hold!(fwd.params as Float64Array);
           let report: GradientResult['report'];
-          try { report = run.backward(fwd, g, dY0, dParams, onBackwardStep); } finally { if (field !== null && field.hold !== undefined) field.hold(null); }
+          try { report = run.backward(fwd, g, dY0, dParams, onBackwardStep); } finally { if (holder !== null) holder.hold!(null); }
           checkBackward(where, method.name, dY0, dParams);
           return timeGradients ? { dY0, dParams, report, ...timeDerivatives(cfg, fwd, g, dY0) } : { dY0, dParams, report };
         },

@@ -195,7 +195,7 @@ export function integrateWith(cfg: ResolvedOptions, y0: Readonly<Float64Array>, 
   if (checkStability) checkHere(t0, y, 0, false);
   // params are constant for the loop: a field that can prepare them once (VectorField.hold) is told so.
   const holder = field !== null && field.hold !== undefined ? field : null;
-  if (holder !== null) holder.hold?.(params as Float64Array);
+  if (holder !== null) holder.hold!(params as Float64Array);
   // A user's exception inside f, an event condition or a callback is re-thrown with where it happened.
   try {
   if (t0 !== t1) {
@@ -379,7 +379,7 @@ export function integrateWith(cfg: ResolvedOptions, y0: Readonly<Float64Array>, 
   } catch (e) {
     rethrowUser(where, `the field '${term.name}' (or an event condition or callback)`, `the solve at t = ${fmt(t)} (step ${stats.nSteps + 1}, ${stats.nAccepted} accepted)`, e, { t, step: stats.nSteps + 1 });
   } finally {
-    if (holder !== null) holder.hold?.(null);
+    if (holder !== null) holder.hold!(null);
   }
 
   // Phase 5: finish (the last sample's rate over the remaining steps).

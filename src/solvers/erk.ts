@@ -160,7 +160,7 @@ export function erkSolution(out: Float64Array, tableau: Tableau, w: number, y: R
  */
 export function erkStep(yOut: Float64Array, errOut: Float64Array | null, tableau: Tableau, t: number, h: number,
   y: Readonly<Float64Array>, params: Readonly<Float64Array>, ws: ErkWorkspace): number {
-  const s = tableau.stages, n = ws.dim, k = ws.k, c = tableau.c;
+  const s = tableau.stages, k = ws.k, c = tableau.c;
   let nfe = 0;
   let w = h;
   if (ws.field === null) {
@@ -214,7 +214,7 @@ function erkExtraStages(kd: Float64Array[], tableau: Tableau, t: number, h: numb
   fEnd: Float64Array | null, params: Readonly<Float64Array>, ws: ErkWorkspace): number {
   const extra = tableau.dense.extraStages;
   if (extra === undefined) throw internalError('erk.ts', `'${tableau.name}' has no extra dense stages`);
-  const s = tableau.stages, n = ws.dim, k = ws.k, Y = ws.yStage, w = ws.w, f = ws.field;
+  const s = tableau.stages, k = ws.k, Y = ws.yStage, w = ws.w, f = ws.field;
   for (let i = 0; i < s; i++) kd[i] = k[i];
   // The FSAL stage is f(t + h, y_{n+1}); after a step that skipped it (ws.skipFsalEval) fEnd holds it instead.
   if (tableau.fsal && fEnd !== null) kd[s - 1] = fEnd;

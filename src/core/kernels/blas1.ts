@@ -204,6 +204,12 @@ function linCombF64(out: Readonly<FloatArray>, outOffset: number, n: number, y: 
 /** Nonzero coefficients of the combination being formed and their stages (linComb's scratch; it does not re-enter). */
 let NZ_C = new Float64Array(32);
 const NZ_K: Readonly<FloatArray>[] = [];
+const NO_STAGE = new Float64Array(0);
+
+/** Clears the first c stage slots, so the scratch keeps no solver's arrays alive after the call. */
+function dropStages(c: number): void {
+  for (let q = 0; q < c; q++) NZ_K[q] = NO_STAGE;
+}
 
 /**
  * The Runge–Kutta stage combination out[o + m] = y[m] + w·Σ_{j<count} coeffs[j]·ks[j][m] (with y null:
@@ -240,12 +246,14 @@ export function linComb<T extends FloatArray>(out: T, y: Readonly<FloatArray> | 
         for (let m = 0; m < n; m++) out[o + m] += ap * kp[m];
       }
     }
+    dropStages(c);
     if (y !== null) for (let m = 0; m < n; m++) out[o + m] = y[m] + w * out[o + m];
     else for (let m = 0; m < n; m++) out[o + m] *= w;
     return out;
   }
   const a0 = NZ_C[0], a1 = NZ_C[1], a2 = NZ_C[2], a3 = NZ_C[3], a4 = NZ_C[4], a5 = NZ_C[5];
   const k0 = NZ_K[0], k1 = NZ_K[1], k2 = NZ_K[2], k3 = NZ_K[3], k4 = NZ_K[4], k5 = NZ_K[5];
+  dropStages(c);
   if (y !== null) {
     switch (c) {
       case 0: for (let m = 0; m < n; m++) out[o + m] = y[m] + w * 0; break;
